@@ -1,0 +1,65 @@
+package io.sluice.broker;
+
+import io.sluice.broker.config.BrokerConfig;
+import io.sluice.broker.config.ConfigLoader;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code sluiced}: parse settings, start the broker, wire signals. SIGTERM / SIGINT stop it gracefully (stop
+ * accepting, close connections, stop the engine); SIGUSR1 enters drain mode, as in beanstalkd.
+ *
+ * <p>Thread rule: the main thread; signal handlers run on JVM signal threads and only post to the broker.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BrokerConfig config;
+        try {
+            config = ConfigLoader.load(args, Broker.VERSION);
+        } catch (ConfigLoader.ExitRequest e) {
+            System.out.println(e.getMessage());
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluiced: " + e.getMessage());
+            System.exit(5); // beanstalkd's exit code for a bad flag
+            return;
+        }
+        Broker broker;
+        try {
+            broker = Broker.start(config);
+        } catch (Exception e) {
+            System.err.println("sluiced: cannot listen on " + config.listen() + ":" + config.port() + ": "
+                    + e.getMessage());
+            System.exit(111); // beanstalkd's exit code for socket setup failure
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                broker.close();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            stopped.countDown();
+        }, "sluice-shutdown"));
+        installDrainSignal(broker);
+        System.err.println("sluiced " + Broker.VERSION + ": listening on " + broker.address().getHostString() + ":"
+                + broker.port() + " (in memory; max job size " + config.maxJobSize() + ")");
+        stopped.await();
+    }
+
+    @SuppressWarnings("removal")
+    private static void installDrainSignal(Broker broker) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
+                System.err.println("sluiced: SIGUSR1: entering drain mode");
+                broker.drain();
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("sluiced: SIGUSR1 drain mode unavailable: " + e.getMessage());
+        }
+    }
+}

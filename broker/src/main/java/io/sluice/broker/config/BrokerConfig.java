@@ -1,0 +1,71 @@
+package io.sluice.broker.config;
+
+import io.sluice.broker.protocol.ProtocolLimits;
+
+/**
+ * Every broker setting, with its default. The single source of truth for {@code conf/sluice.json}, the command
+ * line and the README's configuration table.
+ *
+ * <p>Thread rule: immutable; any thread.
+ *
+ * @param listen      address to bind ({@code -l}); default loopback, as a broker without auth should be
+ * @param port        TCP port ({@code -p}); 0 picks a free one
+ * @param maxJobSize  largest job body in bytes ({@code -z}); beanstalkd's default and 1 GiB cap
+ * @param dataDir     durable log directory ({@code -b}); null = in memory
+ * @param fsyncMs     fsync at most every MS ms ({@code -f}); 0 = before every acknowledgement
+ * @param fsyncNever  never fsync ({@code -F})
+ * @param segmentSize log segment size in bytes ({@code -s})
+ * @param ioThreads   Netty event-loop threads
+ * @param verbose     log verbosity ({@code -V}, repeatable)
+ */
+public record BrokerConfig(String listen, int port, long maxJobSize, String dataDir, long fsyncMs,
+                           boolean fsyncNever, long segmentSize, int ioThreads, int verbose) {
+
+    public static final String DEFAULT_LISTEN = "127.0.0.1";
+    public static final int DEFAULT_PORT = 11300;
+    public static final long DEFAULT_SEGMENT_SIZE = 10_485_760;
+    public static final long DEFAULT_FSYNC_MS = 0;
+
+    public static BrokerConfig defaults() {
+        return new BrokerConfig(DEFAULT_LISTEN, DEFAULT_PORT, ProtocolLimits.DEFAULT_MAX_JOB_SIZE, null,
+                DEFAULT_FSYNC_MS, false, DEFAULT_SEGMENT_SIZE, Math.min(2, Runtime.getRuntime().availableProcessors()),
+                0);
+    }
+
+    public BrokerConfig withPort(int p) {
+        return new BrokerConfig(listen, p, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose);
+    }
+
+    public BrokerConfig withMaxJobSize(long z) {
+        return new BrokerConfig(listen, port, z, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose);
+    }
+
+    /** Throws {@link IllegalArgumentException} naming the first invalid setting. */
+    public BrokerConfig validate() {
+        if (listen == null || listen.isBlank()) {
+            throw new IllegalArgumentException("listen: an address is required");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " is not in 0..65535");
+        }
+        if (maxJobSize < 0 || maxJobSize > ProtocolLimits.MAX_MAX_JOB_SIZE) {
+            throw new IllegalArgumentException("max-job-size: " + maxJobSize + " is not in 0.."
+                    + ProtocolLimits.MAX_MAX_JOB_SIZE);
+        }
+        if (fsyncMs < 0) {
+            throw new IllegalArgumentException("fsync-ms: " + fsyncMs + " is negative");
+        }
+        if (segmentSize < 4096) {
+            throw new IllegalArgumentException("segment-size: " + segmentSize + " is below 4096");
+        }
+        if (ioThreads < 1 || ioThreads > 256) {
+            throw new IllegalArgumentException("io-threads: " + ioThreads + " is not in 1..256");
+        }
+        if (dataDir != null) {
+            // Refuse rather than run in memory behind an operator's back: -b promises durability.
+            throw new IllegalArgumentException("data-dir: the durable log is not available in this build yet; "
+                    + "run without -b (jobs are kept in memory, as beanstalkd does without -b)");
+        }
+        return this;
+    }
+}

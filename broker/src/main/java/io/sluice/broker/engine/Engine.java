@@ -1,0 +1,748 @@
+package io.sluice.broker.engine;
+
+import io.sluice.broker.protocol.Command;
+import io.sluice.broker.protocol.JobState;
+import io.sluice.broker.protocol.ProtocolLimits;
+import io.sluice.broker.protocol.Reply;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+
+/**
+ * All queue state and beanstalkd's semantics: tubes, jobs, reservations, timers. Deterministic: time comes from
+ * the injected {@link Clock}, read once per entry point, and nothing here blocks or spawns threads.
+ *
+ * <p>Thread rule: engine thread only (see {@link EngineRunner}); tests drive it directly. No locks.
+ */
+public final class Engine {
+    static final long SECOND = 1_000_000_000L;
+    /** beanstalkd's fixed safety margin before a reserved job's TTR runs out. */
+    static final long SAFETY_MARGIN = SECOND;
+
+    private final Clock clock;
+    final EngineStats stats;
+    final Long2ObjectHashMap<Job> jobs = new Long2ObjectHashMap<>();
+    final HashMap<String, Tube> tubes = new HashMap<>();
+    /** list-tubes order; removal swaps the last tube in (beanstalkd's {@code ms_delete}). */
+    final ArrayList<Tube> tubeList = new ArrayList<>();
+    final Tube defaultTube;
+    /** Delayed jobs (until ready) and reserved jobs (until TTR), one heap. */
+    private final IndexedHeap<Job> deadlines = new IndexedHeap<>(Job.DEADLINE_ORDER, Job.TIMER_SLOT);
+    private final IndexedHeap<Client> wakeups = new IndexedHeap<>(
+            (a, b) -> Long.compare(a.wakeAt, b.wakeAt), Client.WAIT_SLOT);
+    private final IndexedHeap<Tube> pauses = new IndexedHeap<>(
+            (a, b) -> Long.compare(a.unpauseAt, b.unpauseAt), Tube.PAUSE_SLOT);
+    private final ArrayList<Client> dirty = new ArrayList<>();
+    /** Clients whose reserve ended while commands waited behind it; run once the current step is done. */
+    private final ArrayDeque<Client> resumable = new ArrayDeque<>();
+
+    long now;
+    private long nextId = 1;
+    boolean draining;
+
+    public Engine(Clock clock, long maxJobSize, long binlogMaxSize, ServerInfo info) {
+        this.clock = clock;
+        this.now = clock.nanos();
+        this.stats = new EngineStats(this, info, maxJobSize, binlogMaxSize, now);
+        this.defaultTube = findOrMakeTube("default");
+    }
+
+    // ---------------------------------------------------------------- entry points
+
+    public void open(Client c) {
+        now = clock.nanos();
+        c.open = true;
+        c.use = defaultTube;
+        defaultTube.usingCount++;
+        c.watching.add(defaultTube);
+        defaultTube.watchingCount++;
+        stats.currentConnections++;
+        stats.totalConnections++;
+    }
+
+    public void command(Client c, Command cmd) {
+        now = clock.nanos();
+        if (!c.open) {
+            return;
+        }
+        if (c.waiting || !c.backlog.isEmpty()) {
+            c.backlog.add(cmd);
+            return;
+        }
+        execute(c, cmd);
+        resume();
+    }
+
+    /** The peer half-closed: a pending reserve ends with TIMED_OUT, queued commands run, then the close. */
+    public void inputClosed(Client c) {
+        now = clock.nanos();
+        if (!c.open) {
+            return;
+        }
+        c.inputClosed = true;
+        if (c.waiting) {
+            stopWaiting(c);
+            reply(c, Reply.TIMED_OUT);
+        }
+        runBacklog(c);
+        resume();
+    }
+
+    /** The connection is gone: its reserved jobs return to ready at once, as beanstalkd does. */
+    public void closed(Client c) {
+        now = clock.nanos();
+        closeClient(c);
+        resume();
+    }
+
+    /** SIGUSR1: from now on every put is refused with DRAINING. */
+    public void drain() {
+        draining = true;
+    }
+
+    /** Fires every timer that is due. Returns when the next one is due (engine clock), or Long.MAX_VALUE. */
+    public long tick() {
+        now = clock.nanos();
+        Job j;
+        while ((j = deadlines.peek()) != null && j.deadline <= now) {
+            deadlines.poll();
+            if (j.state == JobState.DELAYED) {
+                j.tube.delayed.remove(j);
+                stats.delayed--;
+                enqueue(j, 0);
+            } else {
+                Client owner = j.reserver;
+                removeReserved(j);
+                j.timeouts++;
+                stats.jobTimeouts++;
+                enqueue(j, 0);
+                rescheduleWake(owner);
+            }
+        }
+        Tube t;
+        while ((t = pauses.peek()) != null && t.unpauseAt <= now) {
+            pauses.poll();
+            t.pauseDuration = 0;
+            t.unpauseAt = 0;
+            processQueue(t);
+        }
+        Client c;
+        while ((c = wakeups.peek()) != null && c.wakeAt <= now) {
+            wakeups.poll();
+            if (deadlineSoon(c)) {
+                stopWaiting(c);
+                reply(c, Reply.DEADLINE_SOON);
+            } else if (c.waitTimeoutAt <= now) {
+                stopWaiting(c);
+                reply(c, Reply.TIMED_OUT);
+            } else {
+                rescheduleWake(c);
+            }
+        }
+        resume();
+        long next = Long.MAX_VALUE;
+        if ((j = deadlines.peek()) != null) {
+            next = j.deadline;
+        }
+        if ((t = pauses.peek()) != null) {
+            next = Math.min(next, t.unpauseAt);
+        }
+        if ((c = wakeups.peek()) != null) {
+            next = Math.min(next, c.wakeAt);
+        }
+        return next;
+    }
+
+    /** Ends the batch: every connection that got replies since the last call is flushed once. */
+    public void flush() {
+        for (int i = 0; i < dirty.size(); i++) {
+            Client c = dirty.get(i);
+            c.dirty = false;
+            c.sink.flush();
+        }
+        dirty.clear();
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    private void execute(Client c, Command cmd) {
+        if (cmd instanceof Command.Put p) {
+            put(c, p);
+        } else if (cmd instanceof Command.Reserve r) {
+            reserve(c, r);
+        } else if (cmd instanceof Command.Delete d) {
+            delete(c, d.id());
+        } else if (cmd instanceof Command.Release r) {
+            release(c, r);
+        } else if (cmd instanceof Command.Bury b) {
+            bury(c, b);
+        } else if (cmd instanceof Command.Touch t) {
+            touch(c, t.id());
+        } else if (cmd instanceof Command.ReserveJob r) {
+            reserveJob(c, r.id());
+        } else if (cmd instanceof Command.Use u) {
+            use(c, u.tube());
+        } else if (cmd instanceof Command.Watch w) {
+            watch(c, w.tube());
+        } else if (cmd instanceof Command.Ignore i) {
+            ignore(c, i.tube());
+        } else if (cmd instanceof Command.Peek p) {
+            stats.count(Op.PEEK);
+            Job j = jobs.get(p.id());
+            reply(c, j == null ? Reply.NOT_FOUND : new Reply.JobBody(false, j.id, j.body));
+        } else if (cmd instanceof Command.PeekState p) {
+            peekState(c, p.state());
+        } else if (cmd instanceof Command.Kick k) {
+            kick(c, k.bound());
+        } else if (cmd instanceof Command.KickJob k) {
+            kickJob(c, k.id());
+        } else if (cmd instanceof Command.StatsJob s) {
+            stats.count(Op.STATS_JOB);
+            Job j = jobs.get(s.id());
+            reply(c, j == null ? Reply.NOT_FOUND : new Reply.Ok(stats.job(j)));
+        } else if (cmd instanceof Command.StatsTube s) {
+            stats.count(Op.STATS_TUBE);
+            Tube t = tubes.get(s.tube());
+            reply(c, t == null ? Reply.NOT_FOUND : new Reply.Ok(stats.tube(t)));
+        } else if (cmd instanceof Command.Stats) {
+            stats.count(Op.STATS);
+            reply(c, new Reply.Ok(stats.global()));
+        } else if (cmd instanceof Command.ListTubes) {
+            stats.count(Op.LIST_TUBES);
+            reply(c, new Reply.Ok(EngineStats.list(tubeList)));
+        } else if (cmd instanceof Command.ListTubeUsed) {
+            stats.count(Op.LIST_TUBE_USED);
+            reply(c, new Reply.Using(c.use.name));
+        } else if (cmd instanceof Command.ListTubesWatched) {
+            stats.count(Op.LIST_TUBES_WATCHED);
+            reply(c, new Reply.Ok(EngineStats.list(c.watching)));
+        } else if (cmd instanceof Command.PauseTube p) {
+            pauseTube(c, p);
+        } else if (cmd instanceof Command.Invalid inv) {
+            if (inv.countedAs() == Command.Counted.PUT) {
+                stats.count(Op.PUT);
+            } else if (inv.countedAs() == Command.Counted.PAUSE_TUBE) {
+                stats.count(Op.PAUSE_TUBE);
+            }
+            reply(c, inv.reply());
+        } else if (cmd instanceof Command.PutBadBody) {
+            stats.count(Op.PUT);
+            markProducer(c);
+            nextId++; // beanstalkd allocated the id when the header arrived
+            reply(c, Reply.EXPECTED_CRLF);
+        } else if (cmd instanceof Command.Quit) {
+            closeClient(c);
+            c.sink.close();
+        } else {
+            reply(c, Reply.INTERNAL_ERROR);
+        }
+    }
+
+    // ---------------------------------------------------------------- producer commands
+
+    private void put(Client c, Command.Put p) {
+        stats.count(Op.PUT);
+        markProducer(c);
+        long id = nextId++;
+        if (draining) {
+            reply(c, Reply.DRAINING);
+            return;
+        }
+        long ttr = Math.max(p.ttrSeconds(), 1) * SECOND; // beanstalkd raises a TTR below 1 s to 1 s
+        long delay = p.delaySeconds() * SECOND;
+        Tube t = c.use;
+        Job j = new Job(id, t, p.pri(), delay, ttr, p.body(), now);
+        jobs.put(id, j);
+        t.totalJobs++;
+        stats.totalJobs++;
+        enqueue(j, delay);
+        reply(c, new Reply.Numbered(Reply.NumberedWord.INSERTED, id));
+    }
+
+    private void use(Client c, String name) {
+        stats.count(Op.USE);
+        Tube t = findOrMakeTube(name);
+        Tube old = c.use;
+        c.use = t;
+        t.usingCount++;
+        old.usingCount--;
+        maybeFree(old);
+        reply(c, new Reply.Using(t.name));
+    }
+
+    // ---------------------------------------------------------------- worker commands
+
+    private void reserve(Client c, Command.Reserve r) {
+        stats.count(r.hasTimeout() ? Op.RESERVE_WITH_TIMEOUT : Op.RESERVE);
+        markWorker(c);
+        if (deadlineSoon(c) && !anyReady(c)) {
+            reply(c, Reply.DEADLINE_SOON);
+            return;
+        }
+        Job best = null;
+        for (int i = 0; i < c.watching.size(); i++) {
+            Tube t = c.watching.get(i);
+            Job top = t.ready.peek();
+            if (top != null && !t.paused() && (best == null || Job.READY_ORDER.compare(top, best) < 0)) {
+                best = top;
+            }
+        }
+        if (best != null) {
+            removeReady(best);
+            reserveFor(c, best);
+            return;
+        }
+        if (r.timeoutSeconds() == 0 || c.inputClosed) {
+            reply(c, deadlineSoon(c) && !c.inputClosed ? Reply.DEADLINE_SOON : Reply.TIMED_OUT);
+            return;
+        }
+        c.waiting = true;
+        stats.waiting++;
+        for (int i = 0; i < c.watching.size(); i++) {
+            c.watching.get(i).waiting.add(c);
+        }
+        c.waitTimeoutAt = r.hasTimeout() ? now + r.timeoutSeconds() * SECOND : Long.MAX_VALUE;
+        rescheduleWake(c);
+    }
+
+    private void reserveJob(Client c, long id) {
+        stats.count(Op.RESERVE_JOB);
+        Job j = jobs.get(id);
+        if (j == null || j.state == JobState.RESERVED) {
+            reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        removeFromState(j);
+        markWorker(c);
+        reserveFor(c, j);
+    }
+
+    private void delete(Client c, long id) {
+        stats.count(Op.DELETE);
+        Job j = jobs.get(id);
+        if (j == null || (j.state == JobState.RESERVED && j.reserver != c)) {
+            reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        removeFromState(j);
+        jobs.remove(id);
+        j.tube.cmdDelete++;
+        maybeFree(j.tube);
+        reply(c, Reply.DELETED);
+    }
+
+    private void release(Client c, Command.Release r) {
+        stats.count(Op.RELEASE);
+        Job j = reservedBy(c, r.id());
+        if (j == null) {
+            reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        removeReserved(j);
+        j.pri = r.pri();
+        j.delay = r.delaySeconds() * SECOND;
+        j.releases++;
+        enqueue(j, j.delay);
+        reply(c, Reply.RELEASED);
+    }
+
+    private void bury(Client c, Command.Bury b) {
+        stats.count(Op.BURY);
+        Job j = reservedBy(c, b.id());
+        if (j == null) {
+            reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        removeReserved(j);
+        j.pri = b.pri();
+        j.state = JobState.BURIED;
+        j.tube.buried.append(j);
+        stats.buried++;
+        j.buries++;
+        reply(c, Reply.BURIED);
+    }
+
+    private void touch(Client c, long id) {
+        stats.count(Op.TOUCH);
+        Job j = reservedBy(c, id);
+        if (j == null) {
+            reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        j.deadline = now + j.ttr;
+        deadlines.update(j);
+        reply(c, Reply.TOUCHED);
+    }
+
+    // ---------------------------------------------------------------- inspection and tube commands
+
+    private void peekState(Client c, JobState state) {
+        Tube t = c.use;
+        Job j;
+        if (state == JobState.READY) {
+            stats.count(Op.PEEK_READY);
+            j = t.ready.peek();
+        } else if (state == JobState.DELAYED) {
+            stats.count(Op.PEEK_DELAYED);
+            j = t.delayed.peek();
+        } else {
+            stats.count(Op.PEEK_BURIED);
+            j = t.buried.first();
+        }
+        reply(c, j == null ? Reply.NOT_FOUND : new Reply.JobBody(false, j.id, j.body));
+    }
+
+    /** Buried jobs first (oldest first); only when there are none, delayed jobs (soonest first). */
+    private void kick(Client c, long bound) {
+        stats.count(Op.KICK);
+        Tube t = c.use;
+        long n = 0;
+        if (t.buried.size() > 0) {
+            Job j;
+            while (n < bound && (j = t.buried.first()) != null) {
+                kickJob(j);
+                n++;
+            }
+        } else {
+            Job j;
+            while (n < bound && (j = t.delayed.peek()) != null) {
+                kickJob(j);
+                n++;
+            }
+        }
+        reply(c, new Reply.Numbered(Reply.NumberedWord.KICKED, n));
+    }
+
+    private void kickJob(Client c, long id) {
+        stats.count(Op.KICK_JOB);
+        Job j = jobs.get(id);
+        if (j == null || (j.state != JobState.BURIED && j.state != JobState.DELAYED)) {
+            reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        kickJob(j);
+        reply(c, Reply.KICKED);
+    }
+
+    private void kickJob(Job j) {
+        removeFromState(j);
+        j.kicks++;
+        enqueue(j, 0);
+    }
+
+    private void watch(Client c, String name) {
+        stats.count(Op.WATCH);
+        Tube t = findOrMakeTube(name);
+        if (!c.watching.contains(t)) {
+            c.watching.add(t);
+            t.watchingCount++;
+        }
+        reply(c, new Reply.Numbered(Reply.NumberedWord.WATCHING, c.watching.size()));
+    }
+
+    private void ignore(Client c, String name) {
+        stats.count(Op.IGNORE);
+        for (int i = 0; i < c.watching.size(); i++) {
+            Tube t = c.watching.get(i);
+            if (t.name.equals(name)) {
+                if (c.watching.size() < 2) {
+                    reply(c, Reply.NOT_IGNORED);
+                    return;
+                }
+                swapRemove(c.watching, i);
+                t.watchingCount--;
+                maybeFree(t);
+                break;
+            }
+        }
+        reply(c, new Reply.Numbered(Reply.NumberedWord.WATCHING, c.watching.size()));
+    }
+
+    private void pauseTube(Client c, Command.PauseTube p) {
+        stats.count(Op.PAUSE_TUBE);
+        Tube t = tubes.get(p.tube());
+        if (t == null) {
+            reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        // A delay of 0 pauses for one nanosecond: "unpause at the next tick", as beanstalkd does.
+        t.pauseDuration = Math.max(p.delaySeconds() * SECOND, 1);
+        t.unpauseAt = now + t.pauseDuration;
+        t.cmdPauseTube++;
+        if (t.pauseSlot >= 0) {
+            pauses.update(t);
+        } else {
+            pauses.add(t);
+        }
+        reply(c, Reply.PAUSED);
+    }
+
+    // ---------------------------------------------------------------- job state transitions
+
+    /** Puts a job into READY (delay 0) or DELAYED and hands ready jobs to waiting workers. */
+    private void enqueue(Job j, long delay) {
+        j.reserver = null;
+        Tube t = j.tube;
+        if (delay > 0) {
+            j.state = JobState.DELAYED;
+            j.deadline = now + delay;
+            t.delayed.add(j);
+            deadlines.add(j);
+            stats.delayed++;
+            return;
+        }
+        j.state = JobState.READY;
+        t.ready.add(j);
+        stats.ready++;
+        if (j.pri < ProtocolLimits.URGENT_THRESHOLD) {
+            t.urgentCount++;
+            stats.urgent++;
+        }
+        processQueue(t);
+    }
+
+    /**
+     * Hands ready jobs to waiting connections. A tube with waiters never keeps a ready job while it is not
+     * paused, so the lowest (pri, id) across all watched tubes is always the one in the tube that just changed.
+     */
+    private void processQueue(Tube t) {
+        while (!t.paused() && !t.waiting.isEmpty() && !t.ready.isEmpty()) {
+            Client w = t.waiting.iterator().next();
+            Job j = t.ready.peek();
+            removeReady(j);
+            reserveFor(w, j);
+        }
+    }
+
+    private void reserveFor(Client c, Job j) {
+        if (c.waiting) {
+            stopWaiting(c);
+        }
+        j.state = JobState.RESERVED;
+        j.reserver = c;
+        j.deadline = now + j.ttr;
+        j.reserves++;
+        j.tube.reservedCount++;
+        stats.reserved++;
+        stats.reserves++;
+        c.reserved.append(j);
+        deadlines.add(j);
+        reply(c, new Reply.JobBody(true, j.id, j.body));
+    }
+
+    private void removeFromState(Job j) {
+        switch (j.state) {
+            case READY:
+                removeReady(j);
+                break;
+            case DELAYED:
+                j.tube.delayed.remove(j);
+                deadlines.remove(j);
+                stats.delayed--;
+                break;
+            case BURIED:
+                j.tube.buried.remove(j);
+                stats.buried--;
+                break;
+            default:
+                Client owner = j.reserver;
+                removeReserved(j);
+                rescheduleWake(owner);
+                break;
+        }
+    }
+
+    private void removeReady(Job j) {
+        j.tube.ready.remove(j);
+        stats.ready--;
+        if (j.pri < ProtocolLimits.URGENT_THRESHOLD) {
+            j.tube.urgentCount--;
+            stats.urgent--;
+        }
+    }
+
+    private void removeReserved(Job j) {
+        j.reserver.reserved.remove(j);
+        deadlines.remove(j);
+        j.tube.reservedCount--;
+        stats.reserved--;
+        j.reserver = null;
+    }
+
+    private Job reservedBy(Client c, long id) {
+        Job j = jobs.get(id);
+        return j != null && j.state == JobState.RESERVED && j.reserver == c ? j : null;
+    }
+
+    // ---------------------------------------------------------------- waiting and deadlines
+
+    private Job soonestReserved(Client c) {
+        Job best = null;
+        for (Job j = c.reserved.first(); j != null; j = j.next) {
+            if (best == null || j.deadline < best.deadline) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private boolean deadlineSoon(Client c) {
+        Job j = soonestReserved(c);
+        return j != null && now >= j.deadline - SAFETY_MARGIN;
+    }
+
+    /** Any ready job in a watched tube, paused or not (beanstalkd's {@code conn_ready}). */
+    private static boolean anyReady(Client c) {
+        for (int i = 0; i < c.watching.size(); i++) {
+            if (!c.watching.get(i).ready.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A waiting client wakes at its timeout or one safety margin before its soonest TTR, whichever is first. */
+    private void rescheduleWake(Client c) {
+        if (c == null || !c.waiting) {
+            return;
+        }
+        long at = c.waitTimeoutAt;
+        Job soonest = soonestReserved(c);
+        if (soonest != null) {
+            at = Math.min(at, soonest.deadline - SAFETY_MARGIN);
+        }
+        c.wakeAt = at;
+        if (wakeups.contains(c)) {
+            if (at == Long.MAX_VALUE) {
+                wakeups.remove(c);
+            } else {
+                wakeups.update(c);
+            }
+        } else if (at != Long.MAX_VALUE) {
+            wakeups.add(c);
+        }
+    }
+
+    private void stopWaiting(Client c) {
+        c.waiting = false;
+        stats.waiting--;
+        for (int i = 0; i < c.watching.size(); i++) {
+            c.watching.get(i).waiting.remove(c);
+        }
+        wakeups.remove(c);
+        if (!c.backlog.isEmpty() || c.inputClosed) {
+            resumable.add(c);
+        }
+    }
+
+    /** Runs the commands that queued behind finished reserves. Not re-entrant: called at the end of a step. */
+    private void resume() {
+        Client c;
+        while ((c = resumable.poll()) != null) {
+            runBacklog(c);
+        }
+    }
+
+    private void runBacklog(Client c) {
+        Command cmd;
+        while (c.open && !c.waiting && (cmd = c.backlog.poll()) != null) {
+            execute(c, cmd);
+        }
+        if (c.open && c.inputClosed && !c.waiting && c.backlog.isEmpty()) {
+            closeClient(c);
+            c.sink.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- connections and tubes
+
+    private void closeClient(Client c) {
+        if (!c.open) {
+            return;
+        }
+        c.open = false;
+        if (c.waiting) {
+            stopWaiting(c);
+        }
+        c.backlog.clear();
+        Job j;
+        while ((j = c.reserved.first()) != null) {
+            removeReserved(j);
+            enqueue(j, 0);
+        }
+        c.use.usingCount--;
+        for (int i = 0; i < c.watching.size(); i++) {
+            c.watching.get(i).watchingCount--;
+        }
+        maybeFree(c.use);
+        for (int i = 0; i < c.watching.size(); i++) {
+            maybeFree(c.watching.get(i));
+        }
+        c.watching.clear();
+        stats.currentConnections--;
+        if (c.producer) {
+            stats.producers--;
+        }
+        if (c.worker) {
+            stats.workers--;
+        }
+    }
+
+    private void markProducer(Client c) {
+        if (!c.producer) {
+            c.producer = true;
+            stats.producers++;
+        }
+    }
+
+    private void markWorker(Client c) {
+        if (!c.worker) {
+            c.worker = true;
+            stats.workers++;
+        }
+    }
+
+    private Tube findOrMakeTube(String name) {
+        Tube t = tubes.get(name);
+        if (t == null) {
+            t = new Tube(name);
+            tubes.put(name, t);
+            t.listSlot = tubeList.size();
+            tubeList.add(t);
+        }
+        return t;
+    }
+
+    /** Frees a tube nothing refers to any more, with its pause and counters, as beanstalkd does. */
+    private void maybeFree(Tube t) {
+        if (t == defaultTube || !t.unreferenced() || tubes.get(t.name) != t) {
+            return;
+        }
+        tubes.remove(t.name);
+        int i = t.listSlot;
+        Tube last = tubeList.remove(tubeList.size() - 1);
+        if (last != t) {
+            tubeList.set(i, last);
+            last.listSlot = i;
+        }
+        t.listSlot = -1;
+        pauses.remove(t);
+    }
+
+    private static <T> void swapRemove(ArrayList<T> list, int i) {
+        T last = list.remove(list.size() - 1);
+        if (i < list.size()) {
+            list.set(i, last);
+        }
+    }
+
+    private void reply(Client c, Reply r) {
+        c.sink.send(r);
+        if (!c.dirty) {
+            c.dirty = true;
+            dirty.add(c);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.sluice.broker.engine;
+
+import io.sluice.broker.protocol.Command;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The engine thread and its front door. Event loops post connection events here; the thread applies them to the
+ * {@link Engine} in arrival order, fires timers, flushes each touched connection once per cycle, and parks
+ * until the next event or timer when idle (no spinning: the machine's cores belong to the event loops).
+ *
+ * <p>Thread rule: the posting methods ({@link #open}, {@link #submit}, {@link #inputClosed}, {@link #closed},
+ * {@link #drain}, {@link #stop}) are thread-safe; events of one connection must come from one thread (its event
+ * loop) so they stay in order.
+ */
+public final class EngineRunner {
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int OPEN = 0;
+    private static final int COMMANDS = 1;
+    private static final int INPUT_CLOSED = 2;
+    private static final int CLOSED = 3;
+    private static final int DRAIN = 4;
+
+    private record Event(int kind, Client client, Object payload) { }
+
+    private final Engine engine;
+    private final Clock clock;
+    private final ManyToOneConcurrentLinkedQueue<Event> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile boolean parked;
+
+    public EngineRunner(Engine engine, Clock clock) {
+        this.engine = engine;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "sluice-engine");
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public void open(Client c) {
+        post(new Event(OPEN, c, null));
+    }
+
+    /** Commands decoded from one read, in order. The list is handed over and must not be touched again. */
+    public void submit(Client c, List<Command> commands) {
+        post(new Event(COMMANDS, c, commands));
+    }
+
+    public void inputClosed(Client c) {
+        post(new Event(INPUT_CLOSED, c, null));
+    }
+
+    public void closed(Client c) {
+        post(new Event(CLOSED, c, null));
+    }
+
+    public void drain() {
+        post(new Event(DRAIN, null, null));
+    }
+
+    /** Stops the thread after it has applied what was posted before; waits for it. */
+    public void stop() throws InterruptedException {
+        running = false;
+        LockSupport.unpark(thread);
+        stopped.await(10, TimeUnit.SECONDS);
+    }
+
+    private void post(Event e) {
+        inbox.offer(e);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                int work = drainInbox();
+                long next = engine.tick();
+                engine.flush();
+                if (work == 0) {
+                    idle(next);
+                }
+            }
+            drainInbox();
+            engine.flush();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private int drainInbox() {
+        int n = 0;
+        Event e;
+        // Bounded so that timers still fire under a flood of commands.
+        while (n < 4096 && (e = inbox.poll()) != null) {
+            apply(e);
+            n++;
+        }
+        return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void apply(Event e) {
+        switch (e.kind) {
+            case OPEN:
+                engine.open(e.client);
+                break;
+            case COMMANDS:
+                List<Command> cmds = (List<Command>) e.payload;
+                for (int i = 0; i < cmds.size(); i++) {
+                    engine.command(e.client, cmds.get(i));
+                }
+                break;
+            case INPUT_CLOSED:
+                engine.inputClosed(e.client);
+                break;
+            case CLOSED:
+                engine.closed(e.client);
+                break;
+            default:
+                engine.drain();
+                break;
+        }
+    }
+
+    private void idle(long nextDeadline) {
+        parked = true;
+        // Re-check after publishing "parked": a post that missed the flag is seen here (volatile ordering).
+        if (inbox.isEmpty() && running) {
+            long wait = nextDeadline == Long.MAX_VALUE ? MAX_PARK_NANOS
+                    : Math.min(MAX_PARK_NANOS, nextDeadline - clock.nanos());
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+            }
+        }
+        parked = false;
+    }
+}

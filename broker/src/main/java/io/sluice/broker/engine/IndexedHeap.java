@@ -1,0 +1,140 @@
+package io.sluice.broker.engine;
+
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Binary min-heap whose elements remember their own slot, so removal of any element is O(log n)
+ * (beanstalkd's {@code heap.c} with its {@code setpos} callback).
+ *
+ * <p>Thread rule: engine thread only.
+ */
+final class IndexedHeap<T> {
+
+    /** Reads and writes the slot an element keeps for this heap (-1 when absent). */
+    interface Slot<T> {
+        int get(T e);
+
+        void set(T e, int index);
+    }
+
+    private final Comparator<? super T> order;
+    private final Slot<T> slot;
+    private Object[] items = new Object[16];
+    private int size;
+
+    IndexedHeap(Comparator<? super T> order, Slot<T> slot) {
+        this.order = order;
+        this.slot = slot;
+    }
+
+    int size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    T peek() {
+        return size == 0 ? null : (T) items[0];
+    }
+
+    boolean contains(T e) {
+        int i = slot.get(e);
+        return i >= 0 && i < size && items[i] == e;
+    }
+
+    void add(T e) {
+        if (size == items.length) {
+            items = Arrays.copyOf(items, size * 2);
+        }
+        items[size] = e;
+        slot.set(e, size);
+        size++;
+        siftUp(size - 1);
+    }
+
+    T poll() {
+        T top = peek();
+        if (top != null) {
+            removeAt(0);
+        }
+        return top;
+    }
+
+    /** Removes {@code e} if it is in this heap; returns whether it was. */
+    boolean remove(T e) {
+        if (!contains(e)) {
+            return false;
+        }
+        removeAt(slot.get(e));
+        return true;
+    }
+
+    /** Restores order after {@code e}'s key changed in place. */
+    void update(T e) {
+        int i = slot.get(e);
+        siftUp(i);
+        siftDown(slot.get(e));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void removeAt(int i) {
+        T gone = (T) items[i];
+        size--;
+        T moved = (T) items[size];
+        items[size] = null;
+        if (i != size) {
+            items[i] = moved;
+            slot.set(moved, i);
+            siftUp(i);
+            siftDown(slot.get(moved));
+        }
+        slot.set(gone, -1);
+        if (items.length > 64 && size < items.length / 4) {
+            items = Arrays.copyOf(items, items.length / 2);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void siftUp(int i) {
+        Object x = items[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            Object p = items[parent];
+            if (order.compare((T) x, (T) p) >= 0) {
+                break;
+            }
+            items[i] = p;
+            slot.set((T) p, i);
+            i = parent;
+        }
+        items[i] = x;
+        slot.set((T) x, i);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void siftDown(int i) {
+        Object x = items[i];
+        int half = size >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            Object c = items[child];
+            int right = child + 1;
+            if (right < size && order.compare((T) items[right], (T) c) < 0) {
+                child = right;
+                c = items[child];
+            }
+            if (order.compare((T) x, (T) c) <= 0) {
+                break;
+            }
+            items[i] = c;
+            slot.set((T) c, i);
+            i = child;
+        }
+        items[i] = x;
+        slot.set((T) x, i);
+    }
+}

@@ -1,0 +1,78 @@
+package io.sluice.broker.protocol;
+
+/**
+ * One decoded client command. Pure data: no Netty types, so the engine can consume it.
+ *
+ * <p>Thread rule: immutable; built on an event loop, read on the engine thread. A {@link Put}'s body array is
+ * handed over and never written again.
+ *
+ * <p>Numbers that beanstalkd treats as u32 (priority, seconds) are carried in a {@code long} holding the unsigned
+ * value; ids are u64 carried in a {@code long} bit pattern (an id above {@link Long#MAX_VALUE} can never exist,
+ * the engine answers NOT_FOUND for it).
+ */
+public sealed interface Command {
+
+    /** {@code put <pri> <delay> <ttr> <bytes>} with its body (CRLF stripped). */
+    record Put(long pri, long delaySeconds, long ttrSeconds, byte[] body) implements Command { }
+
+    /** A put whose header parsed but whose body did not end in CRLF: counts as a put and consumes an id. */
+    record PutBadBody() implements Command { }
+
+    record Use(String tube) implements Command { }
+
+    record Watch(String tube) implements Command { }
+
+    record Ignore(String tube) implements Command { }
+
+    /** {@code reserve} (timeoutSeconds &lt; 0) or {@code reserve-with-timeout <s>}. */
+    record Reserve(long timeoutSeconds) implements Command {
+        public boolean hasTimeout() {
+            return timeoutSeconds >= 0;
+        }
+    }
+
+    record ReserveJob(long id) implements Command { }
+
+    record Delete(long id) implements Command { }
+
+    record Release(long id, long pri, long delaySeconds) implements Command { }
+
+    record Bury(long id, long pri) implements Command { }
+
+    record Touch(long id) implements Command { }
+
+    record Peek(long id) implements Command { }
+
+    /** peek-ready, peek-delayed, peek-buried: on the used tube. */
+    record PeekState(JobState state) implements Command { }
+
+    record Kick(long bound) implements Command { }
+
+    record KickJob(long id) implements Command { }
+
+    record StatsJob(long id) implements Command { }
+
+    record StatsTube(String tube) implements Command { }
+
+    record Stats() implements Command { }
+
+    record ListTubes() implements Command { }
+
+    record ListTubeUsed() implements Command { }
+
+    record ListTubesWatched() implements Command { }
+
+    record PauseTube(String tube, long delaySeconds) implements Command { }
+
+    record Quit() implements Command { }
+
+    /**
+     * A line that produced an error reply in the decoder. It still travels through the engine so that its reply
+     * stays in order behind the replies of earlier commands, and so that beanstalkd's counters that count
+     * rejected lines ({@code cmd-put}, {@code cmd-pause-tube}) stay exact.
+     */
+    record Invalid(Reply reply, Counted countedAs) implements Command { }
+
+    /** Which {@code cmd-*} counter an {@link Invalid} line still increments, as beanstalkd does. */
+    enum Counted { NONE, PUT, PAUSE_TUBE }
+}

@@ -1,0 +1,202 @@
+package io.sluice.broker.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.sluice.broker.engine.Client;
+import io.sluice.broker.engine.EngineRunner;
+import io.sluice.broker.engine.ReplySink;
+import io.sluice.broker.protocol.Command;
+import io.sluice.broker.protocol.Reply;
+import io.sluice.broker.protocol.ReplyEncoder;
+import org.agrona.collections.IntArrayQueue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One client connection at the Netty edge. Inbound: the commands decoded from one read go to the engine as one
+ * batch. Outbound: the engine queues replies here ({@link ReplySink}); one task on the event loop encodes every
+ * queued reply and flushes once, so a pipelining client gets many replies per write.
+ *
+ * <p>Back-pressure, both ways, so that a client can never make the broker hold unbounded memory: reading stops
+ * while too much of this client's input awaits replies (weighted by body size), and encoding stops while the
+ * socket is not writable (a client that never reads its replies).
+ *
+ * <p>Thread rule: handler methods run on the channel's event loop; the {@link ReplySink} methods are called by
+ * the engine thread and only enqueue and schedule.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ReplySink {
+    /** Input weight (commands + body bytes) in flight above which reading pauses, and below which it resumes. */
+    static final int HIGH_WATER = 1 << 20;
+    static final int LOW_WATER = 1 << 18;
+    private static final int COMMAND_WEIGHT = 64;
+    /** Bodies larger than this are written as their own buffer instead of being copied. */
+    private static final int COPY_LIMIT = 8192;
+    /** Encode at most this much before handing a buffer to the channel (lets writability react). */
+    private static final int CHUNK = 64 * 1024;
+
+    private final EngineRunner engine;
+    private final ConnectionRegistry registry;
+    private final Client client = new Client(this);
+    private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean closeRequested;
+
+    // Event-loop-only state.
+    private ChannelHandlerContext ctx;
+    private ArrayList<Command> batch = new ArrayList<>();
+    /** Weight of each command sent to the engine and not yet answered, in order. */
+    private final IntArrayQueue weights = new IntArrayQueue(64, -1);
+    private long outstanding;
+    private boolean gone;
+
+    ClientConnection(EngineRunner engine, ConnectionRegistry registry) {
+        this.engine = engine;
+        this.registry = registry;
+    }
+
+    // ------------------------------------------------------------ inbound (event loop)
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        registry.add(ctx.channel());
+        engine.open(client);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Command cmd = (Command) msg;
+        int w = COMMAND_WEIGHT + (cmd instanceof Command.Put p ? p.body().length : 0);
+        batch.add(cmd);
+        weights.addInt(w);
+        outstanding += w;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        submitBatch();
+        if (outstanding > HIGH_WATER) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            submitBatch();
+            engine.inputClosed(client);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        gone = true;
+        submitBatch();
+        engine.closed(client);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            drain();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset peer is routine; anything else is a bug worth seeing, but never worth the broker.
+        if (!(cause instanceof IOException)) {
+            System.getLogger("sluice").log(System.Logger.Level.WARNING, "closing connection", cause);
+        }
+        ctx.close();
+    }
+
+    private void submitBatch() {
+        if (!batch.isEmpty()) {
+            engine.submit(client, batch);
+            batch = new ArrayList<>();
+        }
+    }
+
+    // ------------------------------------------------------------ outbound (engine thread)
+
+    @Override
+    public void send(Reply reply) {
+        replies.offer(reply);
+    }
+
+    @Override
+    public void flush() {
+        scheduleDrain();
+    }
+
+    @Override
+    public void close() {
+        closeRequested = true;
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (ctx != null && drainScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::drain);
+        }
+    }
+
+    // ------------------------------------------------------------ outbound (event loop)
+
+    private void drain() {
+        drainScheduled.set(false);
+        boolean closing = closeRequested; // read before polling: every reply sent before close() is then visible
+        ByteBuf buf = null;
+        int answered = 0;
+        Reply r;
+        while ((buf != null || ctx.channel().isWritable() || gone) && (r = replies.poll()) != null) {
+            answered++;
+            if (buf == null) {
+                buf = ctx.alloc().ioBuffer(1024);
+            }
+            ReplyEncoder.encodeHead(r, buf);
+            byte[] body = ReplyEncoder.body(r);
+            if (body != null) {
+                if (body.length <= COPY_LIMIT) {
+                    buf.writeBytes(body);
+                } else {
+                    ctx.write(buf, ctx.voidPromise());
+                    ctx.write(Unpooled.wrappedBuffer(body), ctx.voidPromise());
+                    buf = ctx.alloc().ioBuffer(1024);
+                }
+                ReplyEncoder.encodeBodyEnd(buf);
+            }
+            if (buf.readableBytes() >= CHUNK) {
+                ctx.write(buf, ctx.voidPromise());
+                buf = null;
+            }
+        }
+        if (buf != null) {
+            ctx.write(buf, ctx.voidPromise());
+        }
+        if (answered > 0) {
+            ctx.flush();
+            for (int i = 0; i < answered && !weights.isEmpty(); i++) {
+                outstanding -= weights.pollInt();
+            }
+            if (outstanding <= LOW_WATER && !gone && !ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+        if (closing && replies.isEmpty()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
