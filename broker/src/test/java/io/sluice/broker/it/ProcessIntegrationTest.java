@@ -1,0 +1,107 @@
+package io.sluice.broker.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real {@code sluiced} process: flags, config errors, signals (SIGUSR1 drain, SIGTERM graceful stop). */
+class ProcessIntegrationTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
+
+    private static Process launch(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.sluice.broker.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    private static int awaitPort(Process p, BufferedReader out) throws IOException {
+        String line;
+        while ((line = out.readLine()) != null) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("broker exited with " + p.exitValue() + " before listening");
+    }
+
+    private static void signal(Process p, String sig) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start();
+        assertEquals(0, kill.waitFor());
+    }
+
+    @Test
+    void sigusr1DrainsAndSigtermStopsGracefully() throws Exception {
+        Process p = launch("-p", "0", "-z", "1000");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            int port = awaitPort(p, out);
+            try (Wire w = new Wire(port)) {
+                w.call("put 0 0 60 1\r\na\r\n", "INSERTED 1\r\n");
+                assertEquals("1000", w.stat("stats\r\n", "max-job-size"));
+                signal(p, "USR1");
+                String draining = "";
+                for (int i = 0; i < 50 && !draining.equals("true"); i++) {
+                    Thread.sleep(50);
+                    draining = w.stat("stats\r\n", "draining");
+                }
+                assertEquals("true", draining);
+                w.call("put 0 0 60 1\r\nb\r\n", "DRAINING\r\n");
+                w.call("reserve\r\n", "RESERVED 1 1\r\na\r\n");
+                signal(p, "TERM");
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS), "broker did not stop on SIGTERM");
+                w.expectClosed();
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void invalidSettingsStopWithAClearMessage() throws Exception {
+        assertRejected(new String[] {"-p", "70000"}, "port: 70000 is not in 0..65535");
+        assertRejected(new String[] {"-z", "abc"}, "--max-job-size");
+        assertRejected(new String[] {"--no-such-flag"}, "no-such-flag");
+        File bad = File.createTempFile("sluice", ".json");
+        bad.deleteOnExit();
+        Files.writeString(bad.toPath(), "{\"port\": 11300, \"max-job-sise\": 1}");
+        assertRejected(new String[] {"-c", bad.getPath()}, "unknown setting 'max-job-sise'");
+    }
+
+    private static void assertRejected(String[] args, String message) throws Exception {
+        Process p = launch(args);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(5, p.exitValue(), out);
+        assertTrue(out.contains(message), out);
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
+        Process p = launch("-h");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertTrue(out.contains("-z, --max-job-size"), out);
+        p = launch("-v");
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(out.startsWith("sluiced "), out);
+    }
+}
