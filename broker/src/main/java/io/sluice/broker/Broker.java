@@ -34,7 +34,8 @@ public final class Broker implements AutoCloseable {
         runner.start();
         NettyServer server = new NettyServer(config.ioThreads());
         try {
-            InetSocketAddress addr = server.start(config.listen(), config.port(), config.maxJobSize(), runner);
+            InetSocketAddress addr = server.start(config.listen(), config.port(), config.maxJobSize(),
+                    config.verbose(), runner);
             return new Broker(runner, server, addr);
         } catch (RuntimeException | InterruptedException e) {
             server.close();

@@ -13,7 +13,12 @@ package io.sluice.broker.protocol;
 public sealed interface Command {
 
     /** {@code put <pri> <delay> <ttr> <bytes>} with its body (CRLF stripped). */
-    record Put(long pri, long delaySeconds, long ttrSeconds, byte[] body) implements Command { }
+    record Put(long pri, long delaySeconds, long ttrSeconds, byte[] body) implements Command {
+        @Override
+        public String toString() {
+            return "Put[pri=" + pri + ", delay=" + delaySeconds + ", ttr=" + ttrSeconds + ", bytes=" + body.length + "]";
+        }
+    }
 
     /** A put whose header parsed but whose body did not end in CRLF: counts as a put and consumes an id. */
     record PutBadBody() implements Command { }

@@ -70,8 +70,18 @@ public sealed interface Reply {
     record Using(String tube) implements Reply { }
 
     /** {@code RESERVED <id> <bytes>} or {@code FOUND <id> <bytes>}, then the body and CRLF. */
-    record JobBody(boolean reserved, long id, byte[] body) implements Reply { }
+    record JobBody(boolean reserved, long id, byte[] body) implements Reply {
+        @Override
+        public String toString() {
+            return (reserved ? "RESERVED " : "FOUND ") + Long.toUnsignedString(id) + " " + body.length;
+        }
+    }
 
     /** {@code OK <bytes>}, then a YAML document and CRLF. */
-    record Ok(byte[] yaml) implements Reply { }
+    record Ok(byte[] yaml) implements Reply {
+        @Override
+        public String toString() {
+            return "OK " + yaml.length;
+        }
+    }
 }

@@ -43,6 +43,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
 
     private final EngineRunner engine;
     private final ConnectionRegistry registry;
+    /** -V: log connections; -VV: also every command and reply (beanstalkd's -VV). */
+    private final int verbose;
     private final Client client = new Client(this);
     private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -56,9 +58,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     private long outstanding;
     private boolean gone;
 
-    ClientConnection(EngineRunner engine, ConnectionRegistry registry) {
+    ClientConnection(EngineRunner engine, ConnectionRegistry registry, int verbose) {
         this.engine = engine;
         this.registry = registry;
+        this.verbose = verbose;
+    }
+
+    private void log(String what) {
+        System.err.println(ctx.channel().remoteAddress() + " " + what);
     }
 
     // ------------------------------------------------------------ inbound (event loop)
@@ -67,6 +74,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         registry.add(ctx.channel());
+        if (verbose > 0) {
+            log("accepted");
+        }
         engine.open(client);
         ctx.fireChannelActive();
     }
@@ -74,6 +84,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Command cmd = (Command) msg;
+        if (verbose > 1) {
+            log("< " + cmd);
+        }
         int w = COMMAND_WEIGHT + (cmd instanceof Command.Put p ? p.body().length : 0);
         batch.add(cmd);
         weights.addInt(w);
@@ -100,6 +113,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         gone = true;
+        if (verbose > 0) {
+            log("closed");
+        }
         submitBatch();
         engine.closed(client);
         ctx.fireChannelInactive();
@@ -163,6 +179,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         Reply r;
         while ((buf != null || ctx.channel().isWritable() || gone) && (r = replies.poll()) != null) {
             answered++;
+            if (verbose > 1) {
+                log("> " + r);
+            }
             if (buf == null) {
                 buf = ctx.alloc().ioBuffer(1024);
             }

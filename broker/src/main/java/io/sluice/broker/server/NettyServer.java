@@ -45,7 +45,7 @@ public final class NettyServer implements AutoCloseable {
     }
 
     /** Binds and starts accepting. Returns the bound address (port 0 picks a free port). */
-    public InetSocketAddress start(String host, int port, long maxJobSize, EngineRunner engine)
+    public InetSocketAddress start(String host, int port, long maxJobSize, int verbose, EngineRunner engine)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -61,7 +61,7 @@ public final class NettyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("decoder", new CommandDecoder(maxJobSize));
-                        ch.pipeline().addLast("connection", new ClientConnection(engine, registry));
+                        ch.pipeline().addLast("connection", new ClientConnection(engine, registry, verbose));
                     }
                 });
         serverChannel = b.bind(host, port).sync().channel();
