@@ -227,6 +227,10 @@ public final class Engine {
                 stats.count(Op.PAUSE_TUBE);
             }
             reply(c, inv.reply());
+        } else if (cmd instanceof Command.PutAbandoned) {
+            stats.count(Op.PUT);
+            markProducer(c);
+            nextId++;
         } else if (cmd instanceof Command.PutBadBody) {
             stats.count(Op.PUT);
             markProducer(c);

@@ -23,6 +23,12 @@ public sealed interface Command {
     /** A put whose header parsed but whose body did not end in CRLF: counts as a put and consumes an id. */
     record PutBadBody() implements Command { }
 
+    /**
+     * The connection ended in the middle of a put body. beanstalkd had already counted the put and allocated its
+     * id when the header arrived, so the engine does both; no reply.
+     */
+    record PutAbandoned() implements Command { }
+
     record Use(String tube) implements Command { }
 
     record Watch(String tube) implements Command { }

@@ -48,6 +48,17 @@ public final class CommandDecoder extends ByteToMessageDecoder {
         this.parser = new CommandParser(maxJobSize);
     }
 
+    /**
+     * Called when the input ends: if a put body was still arriving, returns true (once) so the engine can account
+     * for the abandoned put; the decoder then ignores anything more.
+     */
+    public boolean abandonInput() {
+        boolean midPut = state == State.BODY;
+        state = State.CLOSED;
+        body = null;
+        return midPut;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         for (;;) {

@@ -10,6 +10,7 @@ import io.sluice.broker.engine.Client;
 import io.sluice.broker.engine.EngineRunner;
 import io.sluice.broker.engine.ReplySink;
 import io.sluice.broker.protocol.Command;
+import io.sluice.broker.protocol.CommandDecoder;
 import io.sluice.broker.protocol.Reply;
 import io.sluice.broker.protocol.ReplyEncoder;
 import org.agrona.collections.IntArrayQueue;
@@ -104,6 +105,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            abandonPut(ctx);
             submitBatch();
             engine.inputClosed(client);
         }
@@ -116,6 +118,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         if (verbose > 0) {
             log("closed");
         }
+        abandonPut(ctx);
         submitBatch();
         engine.closed(client);
         ctx.fireChannelInactive();
@@ -136,6 +139,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
             System.getLogger("sluice").log(System.Logger.Level.WARNING, "closing connection", cause);
         }
         ctx.close();
+    }
+
+    private void abandonPut(ChannelHandlerContext ctx) {
+        CommandDecoder decoder = ctx.pipeline().get(CommandDecoder.class);
+        if (decoder != null && decoder.abandonInput()) {
+            batch.add(new Command.PutAbandoned());
+            weights.addInt(0);
+        }
     }
 
     private void submitBatch() {
@@ -177,7 +188,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         ByteBuf buf = null;
         int answered = 0;
         Reply r;
-        while ((buf != null || ctx.channel().isWritable() || gone) && (r = replies.poll()) != null) {
+        // Encode only while the socket keeps up: a client that does not read its replies keeps them here, as
+        // small objects sharing job bodies, and its input stays paused by the outstanding-weight limit.
+        while ((gone || ctx.channel().isWritable()) && (r = replies.poll()) != null) {
             answered++;
             if (verbose > 1) {
                 log("> " + r);

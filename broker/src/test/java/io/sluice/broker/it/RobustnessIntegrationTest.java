@@ -40,6 +40,18 @@ class RobustnessIntegrationTest {
         }
     }
 
+    /** The engine sees closes asynchronously: polls a stats value until it settles (5 s at most). */
+    private static String settled(Wire w, String key, String expected) throws Exception {
+        String v = "";
+        for (int i = 0; i < 100 && !v.equals(expected); i++) {
+            v = w.stat("stats\r\n", key);
+            if (!v.equals(expected)) {
+                Thread.sleep(50);
+            }
+        }
+        return v;
+    }
+
     @Test
     void megabyteLinesAreRejectedAndTheConnectionSurvives() throws Exception {
         try (Wire w = broker.connect()) {
@@ -84,7 +96,7 @@ class RobustnessIntegrationTest {
                 }
             }
             keeper.call("peek 1\r\n", "FOUND 1 4\r\nkeep\r\n");
-            assertEquals("1", keeper.stat("stats\r\n", "current-connections"));
+            assertEquals("1", settled(keeper, "current-connections", "1"));
             assertEquals("1", keeper.stat("stats\r\n", "total-jobs"));
         }
         healthy();
@@ -135,13 +147,7 @@ class RobustnessIntegrationTest {
         }
         healthy();
         try (Wire w = broker.connect()) {
-            // the engine sees closes asynchronously: poll until the count settles
-            String n = "";
-            for (int i = 0; i < 100 && !n.equals("1"); i++) {
-                n = w.stat("stats\r\n", "current-connections");
-                Thread.sleep(50);
-            }
-            assertEquals("1", n);
+            assertEquals("1", settled(w, "current-connections", "1"));
             assertEquals("0", w.stat("stats\r\n", "current-waiting"));
             assertEquals("2102", w.stat("stats\r\n", "total-connections")); // 3 x 700, healthy(), this one
         }
