@@ -157,6 +157,17 @@ class CommandsIntegrationTest {
     }
 
     @Test
+    void ttrExpiresOnAnIdleConnection() throws Exception {
+        // beanstalkd 1.12 leaves this job reserved until its connection sends something (PROTOCOL.md §7)
+        c.call("put 0 0 1 1\r\na\r\n", "INSERTED 1\r\n");
+        c.call("reserve\r\n", "RESERVED 1 1\r\na\r\n");
+        Thread.sleep(2200);
+        assertEquals("ready", c.stat("stats-job 1\r\n", "state"));
+        assertEquals("1", c.stat("stats-job 1\r\n", "timeouts"));
+        c.call("peek-ready\r\n", "FOUND 1 1\r\na\r\n");
+    }
+
+    @Test
     void errorsForUnknownAndMalformed() throws Exception {
         c.call("\r\n", "UNKNOWN_COMMAND\r\n");
         c.call("PUT 0 0 1 1\r\n", "UNKNOWN_COMMAND\r\n");
