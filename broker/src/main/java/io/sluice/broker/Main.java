@@ -18,7 +18,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         BrokerConfig config;
         try {
-            config = ConfigLoader.load(args, Broker.VERSION);
+            config = ConfigLoader.load(args, Broker.VERSION, System.getenv("SLUICE_DEFAULT_DATA_DIR"));
         } catch (ConfigLoader.ExitRequest e) {
             System.out.println(e.getMessage());
             return;
@@ -30,11 +30,22 @@ public final class Main {
         Broker broker;
         try {
             broker = Broker.start(config);
+        } catch (io.sluice.broker.log.Recovery.CorruptLogException e) {
+            System.err.println("sluiced: refusing to start: the log is damaged: " + e.getMessage());
+            System.exit(1);
+            return;
+        } catch (java.io.IOException e) {
+            System.err.println("sluiced: cannot use data directory " + config.dataDir() + ": " + e.getMessage());
+            System.exit(e.getMessage() != null && e.getMessage().contains("locked") ? 10 : 1); // 10: beanstalkd's
+            return;
         } catch (Exception e) {
             System.err.println("sluiced: cannot listen on " + config.listen() + ":" + config.port() + ": "
                     + e.getMessage());
             System.exit(111); // beanstalkd's exit code for socket setup failure
             return;
+        }
+        for (String w : broker.recoveryWarnings()) {
+            System.err.println("sluiced: WARNING: recovery: " + w);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -47,7 +58,8 @@ public final class Main {
         }, "sluice-shutdown"));
         installDrainSignal(broker);
         System.err.println("sluiced " + Broker.VERSION + ": listening on " + broker.address().getHostString() + ":"
-                + broker.port() + " (in memory; max job size " + config.maxJobSize() + ")");
+                + broker.port() + " (" + (config.dataDir() == null ? "in memory" : "log in " + config.dataDir()
+                + ", fsync " + config.fsyncPolicy()) + "; max job size " + config.maxJobSize() + ")");
         stopped.await();
     }
 

@@ -11,15 +11,16 @@ import io.sluice.broker.protocol.ProtocolLimits;
  * @param listen      address to bind ({@code -l}); default loopback, as a broker without auth should be
  * @param port        TCP port ({@code -p}); 0 picks a free one
  * @param maxJobSize  largest job body in bytes ({@code -z}); beanstalkd's default and 1 GiB cap
- * @param dataDir     durable log directory ({@code -b}); null = in memory
+ * @param dataDir     durable log directory ({@code -b}); null = in memory ({@code --in-memory})
  * @param fsyncMs     fsync at most every MS ms ({@code -f}); 0 = before every acknowledgement
  * @param fsyncNever  never fsync ({@code -F})
  * @param segmentSize log segment size in bytes ({@code -s})
  * @param ioThreads   Netty event-loop threads
  * @param verbose     log verbosity ({@code -V}, repeatable)
+ * @param recoverTruncate cut a log damaged before its last segment at the damage instead of refusing to start
  */
 public record BrokerConfig(String listen, int port, long maxJobSize, String dataDir, long fsyncMs,
-                           boolean fsyncNever, long segmentSize, int ioThreads, int verbose) {
+                           boolean fsyncNever, long segmentSize, int ioThreads, int verbose, boolean recoverTruncate) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1";
     public static final int DEFAULT_PORT = 11300;
@@ -29,15 +30,27 @@ public record BrokerConfig(String listen, int port, long maxJobSize, String data
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_LISTEN, DEFAULT_PORT, ProtocolLimits.DEFAULT_MAX_JOB_SIZE, null,
                 DEFAULT_FSYNC_MS, false, DEFAULT_SEGMENT_SIZE, Math.min(2, Runtime.getRuntime().availableProcessors()),
-                0);
+                0, false);
     }
 
     public BrokerConfig withPort(int p) {
-        return new BrokerConfig(listen, p, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose);
+        return new BrokerConfig(listen, p, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
+                recoverTruncate);
     }
 
     public BrokerConfig withMaxJobSize(long z) {
-        return new BrokerConfig(listen, port, z, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose);
+        return new BrokerConfig(listen, port, z, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
+                recoverTruncate);
+    }
+
+    /** Durable in {@code dir} with the given fsync interval (0 = always, -1 = never). */
+    public BrokerConfig withDataDir(String dir, long fsync, long segment) {
+        return new BrokerConfig(listen, port, maxJobSize, dir, Math.max(fsync, 0), fsync < 0, segment, ioThreads,
+                verbose, recoverTruncate);
+    }
+
+    public FsyncPolicy fsyncPolicy() {
+        return FsyncPolicy.of(fsyncMs, fsyncNever);
     }
 
     /** Throws {@link IllegalArgumentException} naming the first invalid setting. */
@@ -61,10 +74,8 @@ public record BrokerConfig(String listen, int port, long maxJobSize, String data
         if (ioThreads < 1 || ioThreads > 256) {
             throw new IllegalArgumentException("io-threads: " + ioThreads + " is not in 1..256");
         }
-        if (dataDir != null) {
-            // Refuse rather than run in memory behind an operator's back: -b promises durability.
-            throw new IllegalArgumentException("data-dir: the durable log is not available in this build yet; "
-                    + "run without -b (jobs are kept in memory, as beanstalkd does without -b)");
+        if (dataDir != null && dataDir.isBlank()) {
+            throw new IllegalArgumentException("data-dir: empty path");
         }
         return this;
     }

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> FILE_KEYS = Set.of("listen", "port", "max-job-size", "data-dir", "fsync-ms",
-            "fsync-never", "segment-size", "io-threads", "verbose");
+            "fsync-never", "segment-size", "io-threads", "verbose", "in-memory");
 
     @Command(name = "sluiced", sortOptions = false, usageHelpAutoWidth = true,
             description = "Sluice: a durable job-queue broker speaking the beanstalkd protocol.")
@@ -48,6 +48,11 @@ public final class ConfigLoader {
         Long maxJobSize;
         @Option(names = {"-b", "--data-dir"}, paramLabel = "DIR", description = "durable log directory")
         String dataDir;
+        @Option(names = "--in-memory", description = "keep jobs in memory only (beanstalkd without -b)")
+        boolean inMemory;
+        @Option(names = "--recover-truncate", description = "if the log is damaged before its last segment, cut it "
+                + "there instead of refusing to start (jobs after the damage are lost)")
+        boolean recoverTruncate;
         @Option(names = {"-f", "--fsync-ms"}, paramLabel = "MS", description = "fsync at most every MS ms "
                 + "(0: before every acknowledgement)")
         Long fsyncMs;
@@ -74,6 +79,14 @@ public final class ConfigLoader {
      * value, and {@link ExitRequest} for help and version.
      */
     public static BrokerConfig load(String[] args, String version) {
+        return load(args, version, null);
+    }
+
+    /**
+     * As {@link #load(String[], String)}, with the data directory to use when neither flags nor file name one
+     * ({@code bin/sluiced} passes the checkout's {@code data/}: durable by default). Null keeps jobs in memory.
+     */
+    public static BrokerConfig load(String[] args, String version, String defaultDataDir) {
         Flags f = new Flags();
         CommandLine cl = new CommandLine(f);
         cl.setPosixClusteredShortOptionsAllowed(true);
@@ -92,7 +105,8 @@ public final class ConfigLoader {
         String listen = d.listen();
         int port = d.port();
         long maxJobSize = d.maxJobSize();
-        String dataDir = d.dataDir();
+        String dataDir = defaultDataDir;
+        boolean inMemory = false;
         long fsyncMs = d.fsyncMs();
         boolean fsyncNever = d.fsyncNever();
         long segmentSize = d.segmentSize();
@@ -117,6 +131,7 @@ public final class ConfigLoader {
             segmentSize = number(root, "segment-size", segmentSize, f.config);
             ioThreads = (int) number(root, "io-threads", ioThreads, f.config);
             verbose = (int) number(root, "verbose", verbose, f.config);
+            inMemory = bool(root, "in-memory", inMemory, f.config);
         }
         listen = f.listen != null ? f.listen : listen;
         port = f.port != null ? f.port : port;
@@ -127,8 +142,14 @@ public final class ConfigLoader {
         segmentSize = f.segmentSize != null ? f.segmentSize : segmentSize;
         ioThreads = f.ioThreads != null ? f.ioThreads : ioThreads;
         verbose += f.verbose.length;
+        if (f.inMemory && f.dataDir != null) {
+            throw new IllegalArgumentException("--in-memory and -b/--data-dir contradict each other");
+        }
+        if (f.inMemory || (inMemory && f.dataDir == null)) {
+            dataDir = null;
+        }
         return new BrokerConfig(listen, port, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads,
-                verbose).validate();
+                verbose, f.recoverTruncate).validate();
     }
 
     private static JsonNode readFile(File file) {

@@ -47,6 +47,9 @@ public final class Client {
 
     /** Got replies in the current engine cycle and needs a flush. */
     boolean dirty;
+    /** Replies held until the log is durable, and whether to close the connection once they are sent. */
+    int held;
+    boolean closeWhenSent;
 
     public Client(ReplySink sink) {
         this.sink = sink;

@@ -9,5 +9,10 @@ package io.sluice.broker.engine;
 public interface Clock {
     long nanos();
 
+    /** Wall-clock milliseconds, for what the log must carry across restarts (a delayed job's ready time). */
+    default long wallMillis() {
+        return System.currentTimeMillis();
+    }
+
     Clock SYSTEM = System::nanoTime;
 }

@@ -42,11 +42,100 @@ public final class Engine {
     private long nextId = 1;
     boolean draining;
 
+    /** The durable log, or null in memory. */
+    Journal journal;
+
+    /** A reply waiting for the log to be durable up to {@code position} (fsync always). */
+    private record Held(Client client, Reply reply, long position) { }
+
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
     public Engine(Clock clock, long maxJobSize, long binlogMaxSize, ServerInfo info) {
         this.clock = clock;
         this.now = clock.nanos();
         this.stats = new EngineStats(this, info, maxJobSize, binlogMaxSize, now);
         this.defaultTube = findOrMakeTube("default");
+    }
+
+    // ---------------------------------------------------------------- durability
+
+    /**
+     * Rebuilds the jobs recovery found and attaches the log; call before any client. Reserved jobs were logged in
+     * their previous state, so they come back ready (or buried / delayed); ids continue from the log's mark.
+     */
+    public void restore(io.sluice.broker.log.Recovery.Result recovered, io.sluice.broker.log.LogWriter writer,
+                        io.sluice.broker.config.FsyncPolicy policy, long segmentSize, long firstNewSegment) {
+        now = clock.nanos();
+        Journal jn = new Journal(writer, policy.holdsReplies(), segmentSize, clock::wallMillis);
+        java.util.HashMap<Long, Journal.Segment> bySeq = new java.util.HashMap<>();
+        for (io.sluice.broker.log.Recovery.Segment s : recovered.segments()) {
+            bySeq.put(s.sequence(), jn.recovered(s.sequence(), s.bytes()));
+        }
+        jn.opened(firstNewSegment);
+        long wall = clock.wallMillis();
+        for (io.sluice.broker.log.Recovery.Job rj : recovered.jobs()) {
+            io.sluice.broker.log.LogRecord r = rj.record();
+            Tube t = findOrMakeTube(r.tube());
+            Job j = new Job(r.id(), t, r.pri(), r.delay(), r.ttr(), r.body(),
+                    now - Math.max(0, wall - r.createdAtMillis()) * 1_000_000);
+            j.reserves = r.reserves();
+            j.timeouts = r.timeouts();
+            j.releases = r.releases();
+            j.buries = r.buries();
+            j.kicks = r.kicks();
+            j.loggedState = r.state();
+            j.loggedReadyAt = r.readyAtMillis();
+            jobs.put(j.id, j);
+            jn.anchorRecovered(j, bySeq.get(rj.anchorSequence()), rj.anchorBytes());
+            if (r.state() == io.sluice.broker.log.LogFormat.BURIED) {
+                j.state = JobState.BURIED;
+                t.buried.append(j);
+                stats.buried++;
+            } else if (r.state() == io.sluice.broker.log.LogFormat.DELAYED && r.readyAtMillis() > wall) {
+                enqueue(j, (r.readyAtMillis() - wall) * 1_000_000);
+            } else {
+                enqueue(j, 0);
+            }
+        }
+        nextId = Math.max(nextId, recovered.nextJobId());
+        journal = jn;
+        maybeFreeAll();
+    }
+
+    private void maybeFreeAll() {
+        for (Tube t : new ArrayList<>(tubeList)) {
+            maybeFree(t);
+        }
+    }
+
+    /** The id the next put gets; the log writes it into each new segment's header. */
+    public long nextId() {
+        return nextId;
+    }
+
+    /** Sends the replies whose records are now durable. Called by the runner each cycle. */
+    public void releaseDurable() {
+        if (held.isEmpty()) {
+            return;
+        }
+        long durable = journal.durablePosition();
+        Held h;
+        while ((h = held.peek()) != null && h.position <= durable) {
+            held.poll();
+            Client c = h.client;
+            c.held--;
+            send(c, h.reply);
+            if (c.held == 0 && c.closeWhenSent) {
+                c.closeWhenSent = false;
+                c.sink.close();
+            }
+        }
+    }
+
+    /** Whether a held reply can go out now (the runner re-checks this before it sleeps). */
+    public boolean releasable() {
+        Held h = held.peek();
+        return h != null && h.position <= journal.durablePosition();
     }
 
     // ---------------------------------------------------------------- entry points
@@ -73,6 +162,9 @@ public final class Engine {
         }
         execute(c, cmd);
         resume();
+        if (journal != null) {
+            journal.compact(now, nextId);
+        }
     }
 
     /** The peer half-closed: a pending reserve ends with TIMED_OUT, queued commands run, then the close. */
@@ -238,7 +330,7 @@ public final class Engine {
             reply(c, Reply.EXPECTED_CRLF);
         } else if (cmd instanceof Command.Quit) {
             closeClient(c);
-            c.sink.close();
+            closeSink(c);
         } else {
             reply(c, Reply.INTERNAL_ERROR);
         }
@@ -261,6 +353,12 @@ public final class Engine {
         jobs.put(id, j);
         t.totalJobs++;
         stats.totalJobs++;
+        if (journal != null) {
+            // state as put: a waiting worker may reserve it at once, which the log does not record
+            j.state = delay > 0 ? JobState.DELAYED : JobState.READY;
+            j.deadline = now + delay;
+            journal.writeJob(j, now, nextId);
+        }
         enqueue(j, delay);
         reply(c, new Reply.Numbered(Reply.NumberedWord.INSERTED, id));
     }
@@ -332,6 +430,9 @@ public final class Engine {
         }
         removeFromState(j);
         jobs.remove(id);
+        if (journal != null) {
+            journal.writeDelete(j, nextId);
+        }
         j.tube.cmdDelete++;
         maybeFree(j.tube);
         reply(c, Reply.DELETED);
@@ -349,6 +450,7 @@ public final class Engine {
         j.delay = r.delaySeconds() * SECOND;
         j.releases++;
         enqueue(j, j.delay);
+        logState(j);
         reply(c, Reply.RELEASED);
     }
 
@@ -365,6 +467,7 @@ public final class Engine {
         j.tube.buried.append(j);
         stats.buried++;
         j.buries++;
+        logState(j);
         reply(c, Reply.BURIED);
     }
 
@@ -434,6 +537,22 @@ public final class Engine {
         removeFromState(j);
         j.kicks++;
         enqueue(j, 0);
+        logState(j);
+    }
+
+    /**
+     * Logs a job's new state (after enqueue, which may already have handed it to a waiting worker: the log then
+     * records the state it had before that reservation, as reservations are not durable).
+     */
+    private void logState(Job j) {
+        if (journal != null) {
+            if (j.state == JobState.RESERVED) {
+                // handed straight to a waiting worker: log the state the job entered first
+                j.loggedState = io.sluice.broker.log.LogFormat.READY;
+                j.loggedReadyAt = 0;
+            }
+            journal.writeState(j, now, nextId);
+        }
     }
 
     private void watch(Client c, String name) {
@@ -656,7 +775,7 @@ public final class Engine {
         }
         if (c.open && c.inputClosed && !c.waiting && c.backlog.isEmpty()) {
             closeClient(c);
-            c.sink.close();
+            closeSink(c);
         }
     }
 
@@ -742,11 +861,35 @@ public final class Engine {
         }
     }
 
+    /**
+     * Sends a reply, or holds it until the log is durable up to everything appended so far (fsync always): a reply
+     * never acknowledges a change that a crash could still undo, and a connection's replies never overtake each
+     * other.
+     */
     private void reply(Client c, Reply r) {
+        if (journal != null && journal.holdsReplies()
+                && (c.held > 0 || journal.appendedPosition() > journal.durablePosition())) {
+            held.add(new Held(c, r, journal.appendedPosition()));
+            c.held++;
+            return;
+        }
+        send(c, r);
+    }
+
+    private void send(Client c, Reply r) {
         c.sink.send(r);
         if (!c.dirty) {
             c.dirty = true;
             dirty.add(c);
+        }
+    }
+
+    /** Closes a client's connection once its held replies are out. */
+    private void closeSink(Client c) {
+        if (c.held > 0) {
+            c.closeWhenSent = true;
+        } else {
+            c.sink.close();
         }
     }
 }

@@ -66,6 +66,13 @@ public final class EngineRunner {
         post(new Event(DRAIN, null, null));
     }
 
+    /** The log made more records durable: wake up to release the replies waiting for them. */
+    public void wake() {
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     /** Stops the thread after it has applied what was posted before; waits for it. */
     public void stop() throws InterruptedException {
         running = false;
@@ -85,12 +92,14 @@ public final class EngineRunner {
             while (running) {
                 int work = drainInbox();
                 long next = engine.tick();
+                engine.releaseDurable();
                 engine.flush();
                 if (work == 0) {
                     idle(next);
                 }
             }
             drainInbox();
+            engine.releaseDurable();
             engine.flush();
         } finally {
             stopped.countDown();
@@ -135,7 +144,7 @@ public final class EngineRunner {
     private void idle(long nextDeadline) {
         parked = true;
         // Re-check after publishing "parked": a post that missed the flag is seen here (volatile ordering).
-        if (inbox.isEmpty() && running) {
+        if (inbox.isEmpty() && running && !engine.releasable()) {
             long wait = nextDeadline == Long.MAX_VALUE ? MAX_PARK_NANOS
                     : Math.min(MAX_PARK_NANOS, nextDeadline - clock.nanos());
             if (wait > 0) {

@@ -82,11 +82,11 @@ final class EngineStats {
         y.text("rusage-utime", micros(info.userCpuMicros()));
         y.text("rusage-stime", micros(info.systemCpuMicros()));
         y.line("uptime", (engine.now - startedAt) / Engine.SECOND);
-        long[] binlog = info.binlog();
-        y.line("binlog-oldest-index", binlog[0]);
-        y.line("binlog-current-index", binlog[1]);
-        y.line("binlog-records-migrated", binlog[2]);
-        y.line("binlog-records-written", binlog[3]);
+        Journal j = engine.journal;
+        y.line("binlog-oldest-index", j == null ? 0 : j.oldestSequence());
+        y.line("binlog-current-index", j == null ? 0 : j.currentSequence());
+        y.line("binlog-records-migrated", j == null ? 0 : j.recordsMigrated);
+        y.line("binlog-records-written", j == null ? 0 : j.recordsWritten);
         y.line("binlog-max-size", binlogMaxSize);
         y.text("draining", engine.draining ? "true" : "false");
         y.text("id", info.id());
@@ -127,7 +127,7 @@ final class EngineStats {
         y.line("delay", j.delay / Engine.SECOND);
         y.line("ttr", j.ttr / Engine.SECOND);
         y.line("time-left", timed ? (j.deadline - now) / Engine.SECOND : 0);
-        y.line("file", 0);
+        y.line("file", j.anchor == null ? 0 : j.anchor.sequence);
         y.line("reserves", j.reserves);
         y.line("timeouts", j.timeouts);
         y.line("releases", j.releases);

@@ -67,6 +67,15 @@ final class Job {
     Job prev;
     Job next;
 
+    /** Durable log: the segment holding this job's latest full record, and that record's size. */
+    Journal.Segment anchor;
+    int anchorBytes;
+    Job segPrev;
+    Job segNext;
+    /** The state the log last recorded (a reserved job is recovered in it) and its wall-clock ready time. */
+    byte loggedState;
+    long loggedReadyAt;
+
     Job(long id, Tube tube, long pri, long delay, long ttr, byte[] body, long createdAt) {
         this.id = id;
         this.tube = tube;

@@ -27,11 +27,6 @@ public interface ServerInfo {
     /** System CPU time of the process, in microseconds. */
     long systemCpuMicros();
 
-    /** binlog-* figures for stats; zeros while the broker runs in memory. */
-    default long[] binlog() {
-        return new long[] {0, 0, 0, 0};
-    }
-
     /** Fixed values, for tests. */
     static ServerInfo fixed() {
         return new ServerInfo() {

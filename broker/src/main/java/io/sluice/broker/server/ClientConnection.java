@@ -176,7 +176,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
 
     private void scheduleDrain() {
         if (ctx != null && drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(this::drain);
+            try {
+                ctx.executor().execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // the event loops stopped first (broker shutdown): the connection is closed anyway
+            }
         }
     }
 

@@ -11,11 +11,11 @@ final class TestBroker implements AutoCloseable {
         this.broker = broker;
     }
 
-    static TestBroker start() throws InterruptedException {
+    static TestBroker start() throws Exception {
         return start(BrokerConfig.defaults().withPort(0));
     }
 
-    static TestBroker start(BrokerConfig config) throws InterruptedException {
+    static TestBroker start(BrokerConfig config) throws Exception {
         return new TestBroker(Broker.start(config));
     }
 

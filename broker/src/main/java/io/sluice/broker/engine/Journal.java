@@ -1,0 +1,228 @@
+package io.sluice.broker.engine;
+
+import io.sluice.broker.log.LogFormat;
+import io.sluice.broker.log.LogRecord;
+import io.sluice.broker.log.LogWriter;
+import io.sluice.broker.log.RecordCodec;
+import io.sluice.broker.protocol.JobState;
+
+import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
+
+/**
+ * The engine's side of the durable log: turns job changes into records for the {@link LogWriter}, decides segment
+ * boundaries, and keeps the accounting that drives compaction. Each live job is "anchored" in the segment holding
+ * its latest full record; a segment with no anchors holds only garbage. Compaction re-writes the anchored jobs of
+ * the oldest segment into the current one and then has the writer delete it (the writer forces the copies first),
+ * so disk use stays within a small factor of the live data whatever the traffic pattern.
+ *
+ * <p>Thread rule: engine thread only.
+ */
+final class Journal {
+    /** One segment's accounting. */
+    static final class Segment {
+        final long sequence;
+        long bytes;
+        long liveBytes;
+        /** Jobs anchored here, linked through {@link Job#segPrev}/{@link Job#segNext}. */
+        private Job head;
+
+        Segment(long sequence, long bytes) {
+            this.sequence = sequence;
+            this.bytes = bytes;
+        }
+
+        void add(Job j) {
+            j.segPrev = null;
+            j.segNext = head;
+            if (head != null) {
+                head.segPrev = j;
+            }
+            head = j;
+        }
+
+        void remove(Job j) {
+            if (j.segPrev == null) {
+                head = j.segNext;
+            } else {
+                j.segPrev.segNext = j.segNext;
+            }
+            if (j.segNext != null) {
+                j.segNext.segPrev = j.segPrev;
+            }
+            j.segPrev = null;
+            j.segNext = null;
+        }
+
+        Job first() {
+            return head;
+        }
+    }
+
+    private final LogWriter writer;
+    private final boolean holdReplies;
+    private final long segmentSize;
+    private final LongSupplier wallMillis;
+    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private Segment current;
+    private long appended;
+    private long totalBytes;
+    private long liveBytes;
+    long recordsWritten;
+    long recordsMigrated;
+
+    Journal(LogWriter writer, boolean holdReplies, long segmentSize, LongSupplier wallMillis) {
+        this.writer = writer;
+        this.holdReplies = holdReplies;
+        this.segmentSize = segmentSize;
+        this.wallMillis = wallMillis;
+    }
+
+    /** Registers a segment found by recovery (oldest first). */
+    Segment recovered(long sequence, long bytes) {
+        Segment s = new Segment(sequence, bytes);
+        segments.add(s);
+        totalBytes += bytes;
+        return s;
+    }
+
+    /** The segment new records go to; opened by the writer's start. */
+    void opened(long sequence) {
+        current = new Segment(sequence, LogFormat.HEADER_SIZE);
+        segments.add(current);
+        totalBytes += LogFormat.HEADER_SIZE;
+    }
+
+    /** Ties a recovered job to the segment of its latest full record. */
+    void anchorRecovered(Job j, Segment s, int bytes) {
+        anchor(j, s, bytes);
+    }
+
+    long appendedPosition() {
+        return appended;
+    }
+
+    boolean holdsReplies() {
+        return holdReplies;
+    }
+
+    long durablePosition() {
+        return writer.durablePosition();
+    }
+
+    long oldestSequence() {
+        return segments.isEmpty() ? 0 : segments.peekFirst().sequence;
+    }
+
+    long currentSequence() {
+        return current == null ? 0 : current.sequence;
+    }
+
+    long totalBytes() {
+        return totalBytes;
+    }
+
+    long liveBytes() {
+        return liveBytes;
+    }
+
+    int segmentCount() {
+        return segments.size();
+    }
+
+    // ------------------------------------------------------------------ records
+
+    void writeJob(Job j, long now, long nextId) {
+        byte[] rec = RecordCodec.encode(record(LogFormat.JOB, j, now));
+        append(rec, nextId);
+        unanchor(j);
+        anchor(j, current, rec.length);
+    }
+
+    void writeState(Job j, long now, long nextId) {
+        append(RecordCodec.encode(record(LogFormat.STATE, j, now)), nextId);
+    }
+
+    void writeDelete(Job j, long nextId) {
+        append(RecordCodec.encode(LogRecord.delete(j.id)), nextId);
+        unanchor(j);
+    }
+
+    private void append(byte[] rec, long nextId) {
+        if (current.bytes > LogFormat.HEADER_SIZE && current.bytes + rec.length > segmentSize) {
+            long seq = current.sequence + 1;
+            writer.roll(seq, nextId);
+            current = new Segment(seq, LogFormat.HEADER_SIZE);
+            segments.add(current);
+            totalBytes += LogFormat.HEADER_SIZE;
+        }
+        writer.append(rec);
+        current.bytes += rec.length;
+        totalBytes += rec.length;
+        appended += rec.length;
+        recordsWritten++;
+    }
+
+    private LogRecord record(byte type, Job j, long now) {
+        byte state;
+        long readyAt = 0;
+        if (j.state == JobState.DELAYED) {
+            state = LogFormat.DELAYED;
+            readyAt = wallMillis.getAsLong() + (j.deadline - now) / 1_000_000;
+        } else if (j.state == JobState.BURIED) {
+            state = LogFormat.BURIED;
+        } else if (j.state == JobState.RESERVED) {
+            state = j.loggedState; // a reservation is not durable: the job comes back as it was last logged
+            readyAt = j.loggedReadyAt;
+        } else {
+            state = LogFormat.READY;
+        }
+        j.loggedState = state;
+        j.loggedReadyAt = readyAt;
+        long createdWall = wallMillis.getAsLong() - (now - j.createdAt) / 1_000_000;
+        return new LogRecord(type, j.id, state, j.pri, j.ttr, j.delay, readyAt, createdWall, j.reserves, j.timeouts,
+                j.releases, j.buries, j.kicks, type == LogFormat.JOB ? j.tube.name : null,
+                type == LogFormat.JOB ? j.body : null);
+    }
+
+    private void anchor(Job j, Segment s, int bytes) {
+        j.anchor = s;
+        j.anchorBytes = bytes;
+        s.add(j);
+        s.liveBytes += bytes;
+        liveBytes += bytes;
+    }
+
+    private void unanchor(Job j) {
+        Segment s = j.anchor;
+        if (s != null) {
+            s.remove(j);
+            s.liveBytes -= j.anchorBytes;
+            liveBytes -= j.anchorBytes;
+            j.anchor = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ compaction
+
+    /**
+     * While dead bytes outweigh live ones, empties the oldest segment by re-writing its anchored jobs into the
+     * current segment, then deletes it. Never touches the current segment.
+     */
+    void compact(long now, long nextId) {
+        while (segments.size() > 1 && totalBytes - liveBytes > Math.max(liveBytes, segmentSize)) {
+            Segment oldest = segments.peekFirst();
+            if (oldest == current) {
+                return;
+            }
+            Job j;
+            while ((j = oldest.first()) != null) {
+                writeJob(j, now, nextId);
+                recordsMigrated++;
+            }
+            segments.pollFirst();
+            totalBytes -= oldest.bytes;
+            writer.deleteSegment(oldest.sequence);
+        }
+    }
+}

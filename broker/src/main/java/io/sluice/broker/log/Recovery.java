@@ -1,0 +1,203 @@
+package io.sluice.broker.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Rebuilds the surviving jobs from the segments, oldest first. Replay restores state, it does not re-run
+ * commands: the last record of a job wins, a DELETE removes it.
+ *
+ * <p>Damage: a torn or garbage tail of the <em>last</em> segment is what a crash leaves; it is cut off with a loud
+ * log line. A bad record anywhere else means the disk lost acknowledged data: recovery refuses to start, naming the
+ * file and offset, unless {@code truncateCorrupt} is set, in which case the log is cut there (that segment is
+ * truncated and every later one removed).
+ *
+ * <p>Thread rule: runs once on the starting thread, before the engine and the log thread exist.
+ */
+public final class Recovery {
+
+    /** A surviving job: its latest record and the segment holding its latest full (JOB) record. */
+    public record Job(LogRecord record, long anchorSequence, int anchorBytes) { }
+
+    /** A segment that stays: its number and size. */
+    public record Segment(long sequence, long bytes) { }
+
+    /** What recovery found: jobs in the order of their latest record, segments, and the next job id. */
+    public record Result(List<Job> jobs, List<Segment> segments, long nextJobId, List<String> warnings) { }
+
+    /** The log is damaged where a crash cannot have damaged it. */
+    public static final class CorruptLogException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public CorruptLogException(String message) {
+            super(message);
+        }
+    }
+
+    private Recovery() {
+    }
+
+    public static Result recover(Path dir, boolean truncateCorrupt) throws IOException {
+        List<Long> seqs = SegmentFiles.list(dir);
+        LinkedHashMap<Long, Job> jobs = new LinkedHashMap<>();
+        List<Segment> kept = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        long nextId = 1;
+        long[] maxIdSeen = {0};
+        for (int i = 0; i < seqs.size(); i++) {
+            long seq = seqs.get(i);
+            Path file = dir.resolve(LogFormat.segmentName(seq));
+            byte[] data = Files.readAllBytes(file);
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            String headerProblem = checkHeader(b, seq);
+            if (headerProblem != null) {
+                cut(dir, seqs, i, -1, headerProblem, truncateCorrupt, warnings);
+                break;
+            }
+            nextId = Math.max(nextId, b.getLong(24));
+            b.position(LogFormat.HEADER_SIZE);
+            int end = scan(b, seq, jobs, maxIdSeen);
+            nextId = Math.max(nextId, maxIdSeen[0] + 1); // deleted jobs' ids count too: ids never repeat
+            String why = end < data.length ? describe(b, end) : null;
+            if (why != null) {
+                cut(dir, seqs, i, end, why, truncateCorrupt, warnings);
+                kept.add(new Segment(seq, end));
+                break;
+            }
+            kept.add(new Segment(seq, data.length));
+        }
+        for (Job j : jobs.values()) {
+            nextId = Math.max(nextId, j.record().id() + 1);
+        }
+        return new Result(new ArrayList<>(jobs.values()), kept, nextId, warnings);
+    }
+
+    private static String checkHeader(ByteBuffer b, long seq) {
+        if (b.limit() < LogFormat.HEADER_SIZE) {
+            return "short header";
+        }
+        byte[] magic = new byte[8];
+        b.get(0, magic);
+        if (!Arrays.equals(magic, LogFormat.MAGIC)) {
+            return "bad magic";
+        }
+        int version = b.getInt(8);
+        if (version != LogFormat.VERSION) {
+            return "unknown format version " + version;
+        }
+        if (b.getLong(16) != seq) {
+            return "header names segment " + b.getLong(16);
+        }
+        return null;
+    }
+
+    /** Applies every good record; returns the offset of the first byte that is not a good record. */
+    private static int scan(ByteBuffer b, long seq, LinkedHashMap<Long, Job> jobs, long[] maxIdSeen) {
+        CRC32C crc = new CRC32C();
+        while (b.remaining() >= LogFormat.FRAME_SIZE) {
+            int start = b.position();
+            int len = b.getInt(start);
+            if (len <= 4 || len > LogFormat.MAX_RECORD || len > b.remaining() - 4) {
+                return start;
+            }
+            int stored = b.getInt(start + 4);
+            crc.reset();
+            crc.update(b.array(), start + LogFormat.FRAME_SIZE, len - 4);
+            if ((int) crc.getValue() != stored) {
+                return start;
+            }
+            LogRecord r;
+            try {
+                r = RecordCodec.decodePayload(ByteBuffer.wrap(b.array(), start + LogFormat.FRAME_SIZE, len - 4)
+                        .slice());
+            } catch (RecordCodec.CorruptRecordException e) {
+                return start;
+            }
+            maxIdSeen[0] = Math.max(maxIdSeen[0], r.id());
+            apply(r, seq, len + 4, jobs);
+            b.position(start + 4 + len);
+        }
+        return b.position();
+    }
+
+    private static void apply(LogRecord r, long seq, int bytes, LinkedHashMap<Long, Job> jobs) {
+        Job old = jobs.remove(r.id());
+        if (r.type() == LogFormat.DELETE) {
+            return;
+        }
+        if (r.type() == LogFormat.JOB) {
+            jobs.put(r.id(), new Job(r, seq, bytes));
+        } else if (old != null) {
+            LogRecord o = old.record();
+            LogRecord merged = new LogRecord(LogFormat.JOB, r.id(), r.state(), r.pri(), r.ttr(), r.delay(),
+                    r.readyAtMillis(), r.createdAtMillis(), r.reserves(), r.timeouts(), r.releases(), r.buries(),
+                    r.kicks(), o.tube(), o.body());
+            jobs.put(r.id(), new Job(merged, old.anchorSequence(), old.anchorBytes()));
+        }
+        // a STATE for an unknown job: its JOB record was in a segment already compacted away with the job deleted
+    }
+
+    /** Why the bytes at {@code offset} are not a clean end of segment, or null if they are zeros (a clean end). */
+    private static String describe(ByteBuffer b, int offset) {
+        boolean zeros = true;
+        for (int i = offset; i < b.limit() && zeros; i++) {
+            zeros = b.get(i) == 0;
+        }
+        if (zeros) {
+            return null;
+        }
+        if (b.limit() - offset < LogFormat.FRAME_SIZE) {
+            return "torn record frame (" + (b.limit() - offset) + " bytes)";
+        }
+        int len = b.getInt(offset);
+        if (len <= 4 || len > LogFormat.MAX_RECORD) {
+            return "bad record length " + len;
+        }
+        if (len > b.limit() - offset - 4) {
+            return "record of " + len + " bytes runs past the end of the file (torn write)";
+        }
+        return "checksum mismatch or malformed record";
+    }
+
+    /**
+     * Cuts the log at {@code offset} of segment {@code index} (-1: the whole segment goes), and drops every later
+     * segment. Only the last segment may be cut without {@code truncateCorrupt}.
+     */
+    private static void cut(Path dir, List<Long> seqs, int index, int offset, String why, boolean truncateCorrupt,
+                            List<String> warnings) throws IOException {
+        Path file = dir.resolve(LogFormat.segmentName(seqs.get(index)));
+        boolean last = index == seqs.size() - 1;
+        if (!last && !truncateCorrupt) {
+            throw new CorruptLogException(file + " offset " + Math.max(offset, 0) + ": " + why + ". This is not the "
+                    + "last segment, so acknowledged jobs may be lost. Start with --recover-truncate to cut the log "
+                    + "here (the rest of this segment and every later segment are dropped).");
+        }
+        if (offset < 0) {
+            Files.delete(file);
+            warnings.add("removed " + file + ": " + why);
+        } else {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(offset);
+                ch.force(true);
+            }
+            warnings.add("truncated " + file + " at offset " + offset + ": " + why
+                    + (last ? " (the tail a crash leaves; never acknowledged under fsync always)" : ""));
+        }
+        for (int k = index + 1; k < seqs.size(); k++) {
+            Path later = dir.resolve(LogFormat.segmentName(seqs.get(k)));
+            Files.delete(later);
+            warnings.add("removed " + later + " (after the cut made with --recover-truncate)");
+        }
+        SegmentFiles.syncDirectory(dir);
+    }
+}
