@@ -4,6 +4,7 @@ import io.sluice.broker.config.BrokerConfig;
 import io.sluice.broker.engine.Clock;
 import io.sluice.broker.engine.Engine;
 import io.sluice.broker.engine.EngineRunner;
+import io.sluice.broker.log.FileOpener;
 import io.sluice.broker.log.LogWriter;
 import io.sluice.broker.log.Recovery;
 import io.sluice.broker.log.SegmentFiles;
@@ -54,6 +55,12 @@ public final class Broker implements AutoCloseable {
     /** As {@link #start(BrokerConfig)}, with what to do if the log thread fails (tests observe it). */
     public static Broker start(BrokerConfig config, Consumer<Throwable> onLogFailure)
             throws InterruptedException, IOException {
+        return start(config, onLogFailure, FileOpener.DEFAULT);
+    }
+
+    /** As above, with the seam through which the log opens its files (fault injection in tests). */
+    public static Broker start(BrokerConfig config, Consumer<Throwable> onLogFailure, FileOpener opener)
+            throws InterruptedException, IOException {
         config.validate();
         Engine engine = new Engine(Clock.SYSTEM, config.maxJobSize(), config.segmentSize(),
                 new ProcessInfo(VERSION));
@@ -68,7 +75,7 @@ public final class Broker implements AutoCloseable {
                 Recovery.Result r = Recovery.recover(dir, config.recoverTruncate());
                 warnings = r.warnings();
                 long first = r.segments().isEmpty() ? 1 : r.segments().get(r.segments().size() - 1).sequence() + 1;
-                writer = new LogWriter(dir, config.fsyncPolicy(), () -> {
+                writer = new LogWriter(dir, config.fsyncPolicy(), config.segmentSize(), opener, () -> {
                     EngineRunner rr = runnerRef[0];
                     if (rr != null) {
                         rr.wake();

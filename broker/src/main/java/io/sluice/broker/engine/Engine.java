@@ -349,6 +349,11 @@ public final class Engine {
         long ttr = Math.max(p.ttrSeconds(), 1) * SECOND; // beanstalkd raises a TTR below 1 s to 1 s
         long delay = p.delaySeconds() * SECOND;
         Tube t = c.use;
+        if (journal != null
+                && !journal.canAppend(Journal.JOB_RECORD_FIXED + t.name.length() + p.body().length, false)) {
+            reply(c, Reply.OUT_OF_MEMORY); // disk full: nothing changes, the id is spent (as beanstalkd)
+            return;
+        }
         Job j = new Job(id, t, p.pri(), delay, ttr, p.body(), now);
         jobs.put(id, j);
         t.totalJobs++;
@@ -428,6 +433,10 @@ public final class Engine {
             reply(c, Reply.NOT_FOUND);
             return;
         }
+        if (!logRoom(Journal.DELETE_RECORD, true)) {
+            reply(c, Reply.INTERNAL_ERROR);
+            return;
+        }
         removeFromState(j);
         jobs.remove(id);
         if (journal != null) {
@@ -445,6 +454,10 @@ public final class Engine {
             reply(c, Reply.NOT_FOUND);
             return;
         }
+        if (!logRoom(Journal.STATE_RECORD, false)) {
+            reply(c, Reply.OUT_OF_MEMORY); // the job stays reserved, unchanged
+            return;
+        }
         removeReserved(j);
         j.pri = r.pri();
         j.delay = r.delaySeconds() * SECOND;
@@ -459,6 +472,10 @@ public final class Engine {
         Job j = reservedBy(c, b.id());
         if (j == null) {
             reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        if (!logRoom(Journal.STATE_RECORD, false)) {
+            reply(c, Reply.INTERNAL_ERROR); // as beanstalkd; the job stays reserved, unchanged
             return;
         }
         removeReserved(j);
@@ -508,13 +525,13 @@ public final class Engine {
         long n = 0;
         if (t.buried.size() > 0) {
             Job j;
-            while (n < bound && (j = t.buried.first()) != null) {
+            while (n < bound && (j = t.buried.first()) != null && logRoom(Journal.STATE_RECORD, false)) {
                 kickJob(j);
                 n++;
             }
         } else {
             Job j;
-            while (n < bound && (j = t.delayed.peek()) != null) {
+            while (n < bound && (j = t.delayed.peek()) != null && logRoom(Journal.STATE_RECORD, false)) {
                 kickJob(j);
                 n++;
             }
@@ -525,8 +542,9 @@ public final class Engine {
     private void kickJob(Client c, long id) {
         stats.count(Op.KICK_JOB);
         Job j = jobs.get(id);
-        if (j == null || (j.state != JobState.BURIED && j.state != JobState.DELAYED)) {
-            reply(c, Reply.NOT_FOUND);
+        if (j == null || (j.state != JobState.BURIED && j.state != JobState.DELAYED)
+                || !logRoom(Journal.STATE_RECORD, false)) {
+            reply(c, Reply.NOT_FOUND); // beanstalkd answers an internal failure of kick-job this way too
             return;
         }
         kickJob(j);
@@ -538,6 +556,11 @@ public final class Engine {
         j.kicks++;
         enqueue(j, 0);
         logState(j);
+    }
+
+    /** Whether the log can take a record of this size now (always true in memory). */
+    private boolean logRoom(int bytes, boolean isDelete) {
+        return journal == null || journal.canAppend(bytes, isDelete);
     }
 
     /**

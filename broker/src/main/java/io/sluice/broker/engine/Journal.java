@@ -59,9 +59,16 @@ final class Journal {
         }
     }
 
+    /** Size of a STATE record, and the fixed part of a JOB record (add tube name and body). */
+    static final int STATE_RECORD = 74;
+    static final int JOB_RECORD_FIXED = STATE_RECORD + 1 + 4;
+    static final int DELETE_RECORD = 17;
+
     private final LogWriter writer;
     private final boolean holdReplies;
     private final long segmentSize;
+    /** Room kept free in every segment for DELETE records, so deletes work while the disk is full. */
+    private final long deleteReserve;
     private final LongSupplier wallMillis;
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private Segment current;
@@ -75,7 +82,28 @@ final class Journal {
         this.writer = writer;
         this.holdReplies = holdReplies;
         this.segmentSize = segmentSize;
+        this.deleteReserve = Math.min(64 * 1024, segmentSize / 8);
         this.wallMillis = wallMillis;
+    }
+
+    /**
+     * Whether a record of {@code bytes} can be appended now without the disk refusing it: it fits the current
+     * segment (deletes may use the reserve), or the next segment is already prepared. When this says no, the
+     * engine refuses the change (OUT_OF_MEMORY, as beanstalkd on a full disk) and changes nothing.
+     */
+    boolean canAppend(int bytes, boolean isDelete) {
+        if (current.bytes + bytes <= limit(isDelete) || current.bytes == LogFormat.HEADER_SIZE) {
+            return true; // a record larger than a segment goes alone into a fresh one
+        }
+        return writer.readySequence() > current.sequence;
+    }
+
+    private long limit(boolean isDelete) {
+        return isDelete ? segmentSize : segmentSize - deleteReserve;
+    }
+
+    static int jobRecordSize(Job j) {
+        return JOB_RECORD_FIXED + j.tube.name.length() + j.body.length;
     }
 
     /** Registers a segment found by recovery (oldest first). */
@@ -134,22 +162,22 @@ final class Journal {
 
     void writeJob(Job j, long now, long nextId) {
         byte[] rec = RecordCodec.encode(record(LogFormat.JOB, j, now));
-        append(rec, nextId);
+        append(rec, nextId, false);
         unanchor(j);
         anchor(j, current, rec.length);
     }
 
     void writeState(Job j, long now, long nextId) {
-        append(RecordCodec.encode(record(LogFormat.STATE, j, now)), nextId);
+        append(RecordCodec.encode(record(LogFormat.STATE, j, now)), nextId, false);
     }
 
     void writeDelete(Job j, long nextId) {
-        append(RecordCodec.encode(LogRecord.delete(j.id)), nextId);
+        append(RecordCodec.encode(LogRecord.delete(j.id)), nextId, true);
         unanchor(j);
     }
 
-    private void append(byte[] rec, long nextId) {
-        if (current.bytes > LogFormat.HEADER_SIZE && current.bytes + rec.length > segmentSize) {
+    private void append(byte[] rec, long nextId, boolean isDelete) {
+        if (current.bytes > LogFormat.HEADER_SIZE && current.bytes + rec.length > limit(isDelete)) {
             long seq = current.sequence + 1;
             writer.roll(seq, nextId);
             current = new Segment(seq, LogFormat.HEADER_SIZE);
@@ -217,6 +245,9 @@ final class Journal {
             }
             Job j;
             while ((j = oldest.first()) != null) {
+                if (!canAppend(jobRecordSize(j), false)) {
+                    return; // the disk is full: try again after a later change
+                }
                 writeJob(j, now, nextId);
                 recordsMigrated++;
             }
