@@ -310,6 +310,8 @@ public final class Engine {
         } else if (cmd instanceof Command.ListTubesWatched) {
             stats.count(Op.LIST_TUBES_WATCHED);
             reply(c, new Reply.Ok(EngineStats.list(c.watching)));
+        } else if (cmd instanceof Command.StatsLog) {
+            reply(c, new Reply.Ok(journal == null ? EngineStats.noLog() : journal.statsYaml()));
         } else if (cmd instanceof Command.PauseTube p) {
             pauseTube(c, p);
         } else if (cmd instanceof Command.Invalid inv) {

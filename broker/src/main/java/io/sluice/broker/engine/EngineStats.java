@@ -136,6 +136,11 @@ final class EngineStats {
         return y.bytes();
     }
 
+    /** {@code stats-log} in memory. */
+    static byte[] noLog() {
+        return "---\ndurable: false\n".getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** {@code list-tubes} / {@code list-tubes-watched}: "---\n" then "- name\n" per tube. */
     static byte[] list(List<Tube> tubes) {
         StringBuilder sb = new StringBuilder(16 * tubes.size() + 4).append("---\n");

@@ -24,6 +24,7 @@ final class Journal {
         final long sequence;
         long bytes;
         long liveBytes;
+        long liveJobs;
         /** Jobs anchored here, linked through {@link Job#segPrev}/{@link Job#segNext}. */
         private Job head;
 
@@ -158,6 +159,27 @@ final class Journal {
         return segments.size();
     }
 
+    /** {@code stats-log}: totals, then one line per segment, oldest first (valid YAML). */
+    byte[] statsYaml() {
+        StringBuilder sb = new StringBuilder("---\ndurable: true\n");
+        sb.append("fsync: ").append(holdReplies ? "always" : "deferred").append('\n');
+        sb.append("segment-size: ").append(segmentSize).append('\n');
+        sb.append("segments: ").append(segments.size()).append('\n');
+        sb.append("total-bytes: ").append(totalBytes).append('\n');
+        sb.append("live-bytes: ").append(liveBytes).append('\n');
+        sb.append("dead-bytes: ").append(totalBytes - liveBytes).append('\n');
+        sb.append("records-written: ").append(recordsWritten).append('\n');
+        sb.append("records-migrated: ").append(recordsMigrated).append('\n');
+        sb.append("disk-full: ").append(writer.spaceProblem() != null).append('\n');
+        sb.append("detail:\n");
+        for (Segment s : segments) {
+            sb.append("- {sequence: ").append(s.sequence).append(", bytes: ").append(s.bytes)
+                    .append(", live-bytes: ").append(s.liveBytes).append(", dead-bytes: ").append(s.bytes - s.liveBytes)
+                    .append(", live-jobs: ").append(s.liveJobs).append("}\n");
+        }
+        return sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     // ------------------------------------------------------------------ records
 
     void writeJob(Job j, long now, long nextId) {
@@ -218,6 +240,7 @@ final class Journal {
         j.anchorBytes = bytes;
         s.add(j);
         s.liveBytes += bytes;
+        s.liveJobs++;
         liveBytes += bytes;
     }
 
@@ -226,6 +249,7 @@ final class Journal {
         if (s != null) {
             s.remove(j);
             s.liveBytes -= j.anchorBytes;
+            s.liveJobs--;
             liveBytes -= j.anchorBytes;
             j.anchor = null;
         }

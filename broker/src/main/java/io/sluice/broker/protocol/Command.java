@@ -75,6 +75,9 @@ public sealed interface Command {
 
     record PauseTube(String tube, long delaySeconds) implements Command { }
 
+    /** Sluice extension: the durable log's segments with their live and dead bytes. */
+    record StatsLog() implements Command { }
+
     record Quit() implements Command { }
 
     /**

@@ -104,6 +104,11 @@ public final class CommandParser {
                 if (starts(line, len, "stats-job ")) {
                     return strictId(line, len, 10) ? new Command.StatsJob(num) : bad();
                 }
+                if (starts(line, len, "stats-log")) {
+                    // Sluice extension. beanstalkd would answer this line BAD_FORMAT (prefix "stats", wrong length),
+                    // so no beanstalkd client sends it expecting anything else.
+                    return exact(len, "stats-log") ? new Command.StatsLog() : bad();
+                }
                 if (starts(line, len, "stats-tube ")) {
                     String name = tubeArg(line, len, 11);
                     return name != null ? new Command.StatsTube(name) : bad();

@@ -60,6 +60,26 @@ class DurabilityIntegrationTest {
     }
 
     @Test
+    void statsLogShowsSegmentsWithLiveAndDeadBytes() throws Exception {
+        try (TestBroker b = TestBroker.start(durable(4096)); Wire w = b.connect()) {
+            for (int i = 1; i <= 40; i++) {
+                w.call("put 0 0 60 100\r\n" + "z".repeat(100) + "\r\n", "INSERTED " + i + "\r\n");
+            }
+            String yaml = w.ok("stats-log\r\n");
+            assertTrue(yaml.startsWith("---\ndurable: true\nfsync: always\nsegment-size: 4096\n"), yaml);
+            long segments = Long.parseLong(w.stat("stats-log\r\n", "segments"));
+            assertTrue(segments >= 2, yaml);
+            assertEquals(segments, yaml.lines().filter(l -> l.startsWith("- {sequence: ")).count(), yaml);
+            assertTrue(yaml.contains("live-jobs: ") && yaml.contains("disk-full: false"), yaml);
+            assertEquals(w.stat("stats\r\n", "binlog-current-index"),
+                    yaml.lines().reduce((a, l) -> l).orElseThrow().replaceAll("- \\{sequence: (\\d+),.*", "$1"));
+        }
+        try (TestBroker b = TestBroker.start(); Wire w = b.connect()) {
+            w.call("stats-log\r\n", "OK 19\r\n---\ndurable: false\n\r\n");
+        }
+    }
+
+    @Test
     void twoBrokersCannotShareADirectory() throws Exception {
         try (TestBroker b = TestBroker.start(durable(1 << 20))) {
             IOException e = assertThrows(IOException.class, () -> Broker.start(durable(1 << 20)));
