@@ -141,7 +141,19 @@ public final class EngineRunner {
         }
     }
 
+    /** How long to spin for new work before parking (a park costs the posting thread a futex wake-up). */
+    private static final long SPIN_NANOS = Long.getLong("sluice.engine.spinNanos", 20_000);
+
     private void idle(long nextDeadline) {
+        if (SPIN_NANOS > 0) {
+            long until = System.nanoTime() + SPIN_NANOS;
+            while (inbox.isEmpty() && !engine.releasable() && running && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            if (!inbox.isEmpty() || engine.releasable()) {
+                return;
+            }
+        }
         parked = true;
         // Re-check after publishing "parked": a post that missed the flag is seen here (volatile ordering).
         if (inbox.isEmpty() && running && !engine.releasable()) {

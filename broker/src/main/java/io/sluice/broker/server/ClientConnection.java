@@ -51,8 +51,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closeRequested;
 
-    // Event-loop-only state.
+    // Event-loop-only state (ctx and flusher are set before the engine hears of the connection).
     private ChannelHandlerContext ctx;
+    private LoopFlusher flusher;
     private ArrayList<Command> batch = new ArrayList<>();
     /** Weight of each command sent to the engine and not yet answered, in order. */
     private final IntArrayQueue weights = new IntArrayQueue(64, -1);
@@ -74,6 +75,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.flusher = registry.flusher(ctx.executor());
         registry.add(ctx.channel());
         if (verbose > 0) {
             log("accepted");
@@ -175,13 +177,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     }
 
     private void scheduleDrain() {
-        if (ctx != null && drainScheduled.compareAndSet(false, true)) {
-            try {
-                ctx.executor().execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                // the event loops stopped first (broker shutdown): the connection is closed anyway
-            }
+        if (flusher != null && drainScheduled.compareAndSet(false, true)) {
+            flusher.schedule(this);
         }
+    }
+
+    /** Run by this connection's {@link LoopFlusher} on the event loop. */
+    void drainFromFlusher() {
+        drain();
     }
 
     // ------------------------------------------------------------ outbound (event loop)

@@ -11,6 +11,13 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  */
 final class ConnectionRegistry {
     private final ChannelGroup channels = new DefaultChannelGroup("sluice-clients", GlobalEventExecutor.INSTANCE);
+    private final java.util.concurrent.ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, LoopFlusher> flushers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The flusher of an event loop (one per loop). */
+    LoopFlusher flusher(io.netty.util.concurrent.EventExecutor loop) {
+        return flushers.computeIfAbsent(loop, LoopFlusher::new);
+    }
 
     void add(Channel ch) {
         channels.add(ch);

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Recovery time after kill -9 with N queued jobs (default 1,000,000 of 100 bytes), Sluice vs beanstalkd 1.12, in
+# the same run: from process start to the first reply that shows all N jobs ready.
+#   bench/recovery.sh [N]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:-1000000}
+PORT=21391
+QDIR=$root/bench/target/qload
+mkdir -p "$QDIR"
+[ -x "$QDIR/qload" ] || cc -O2 -Wall -pthread -o "$QDIR/qload" "${QLOAD_SRC:-$root/../shared/tools/qload}/qload.c"
+(cd "$root" && mvn -q -B -pl broker -am package -DskipTests >/dev/null)
+# run from a copy, so that rebuilding the tree during a long run cannot change what is measured
+DIST=$root/bench/target/dist-$$
+rm -rf "$DIST"; mkdir -p "$DIST"; cp -r "$root/broker/target/classes" "$root/broker/target/lib" "$DIST/"
+CP="$DIST/classes:$DIST/lib/*"
+DATA=$(mktemp -d /tmp/sluice-recovery.XXXXXX)
+trap 'rm -rf "$DATA" "$DIST"' EXIT
+
+listening() { grep -qs ":$(printf "%04X" $PORT) [0:]*:0000 0A" /proc/net/tcp /proc/net/tcp6; }
+ready_count() {
+  python3 - "$PORT" <<'PY'
+import socket, sys
+try:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+    s.sendall(b"stats\r\n"); d = b""
+    while not d.endswith(b"\r\n") or d.count(b"\r\n") < 2:
+        c = s.recv(65536)
+        if not c: break
+        d += c
+    for l in d.decode().split("\n"):
+        if l.startswith("current-jobs-ready: "): print(l.split(": ")[1])
+except OSError:
+    print(0)
+PY
+}
+launch() { # $1 = name: starts the server in the background, sets PID
+  if [ "$1" = beanstalkd ]; then beanstalkd -l 127.0.0.1 -p $PORT -b "$DATA/b" -F & PID=$!
+  else java ${JAVA_OPTS:-} -cp "$CP" io.sluice.broker.Main -p $PORT -b "$DATA/s" -F 2>/dev/null & PID=$!; fi
+}
+for name in beanstalkd sluice; do
+  mkdir -p "$DATA/b" "$DATA/s"
+  launch $name
+  until listening; do sleep 0.05; done
+  "$QDIR/qload" --port $PORT --mode put --conns 50 --pipeline 16 --ops "$N" --quiet >/dev/null 2>&1
+  sleep 1
+  kill -9 $PID; wait $PID 2>/dev/null || true
+  du -sh "$DATA/${name:0:1}" | sed "s/^/$name log size: /"
+  t0=$(date +%s.%N)
+  launch $name
+  until listening; do sleep 0.01; done
+  count=$(ready_count)
+  t1=$(date +%s.%N)
+  echo "$name: recovered $count jobs, $(echo "$t1 - $t0" | bc) s from start to serving them"
+  ps -o rss= -p $PID | awk -v n="$count" -v name=$name '{printf "%s: resident %d MB, %.0f B per job\n", name, $1/1024, $1*1024/n}'
+  kill $PID; wait $PID 2>/dev/null || true
+done
