@@ -3,9 +3,7 @@ package io.sluice.broker.it;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,8 +26,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * deleted job comes back.
  */
 class CrashRecoveryTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
-
     @TempDir
     Path dir;
 
@@ -43,35 +37,11 @@ class CrashRecoveryTest {
     private final Set<Long> unknown = ConcurrentHashMap.newKeySet();
 
     private Process launch() throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.sluice.broker.Main",
-                "-p", "0", "-b", dir.toString(), "-s", "65536");
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return BrokerProcess.launch("-p", "0", "-b", dir.toString(), "-s", "65536");
     }
 
     private static int awaitPort(Process p) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        StringBuilder seen = new StringBuilder();
-        while ((line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) {
-                            // keep the pipe empty
-                        }
-                    } catch (IOException ignored) {
-                        // process gone
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("broker did not start:\n" + seen);
+        return BrokerProcess.awaitPort(p);
     }
 
     @Test

@@ -2,43 +2,19 @@ package io.sluice.broker.it;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real {@code sluiced} process: flags, config errors, signals (SIGUSR1 drain, SIGTERM graceful stop). */
 class ProcessIntegrationTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
-
     private static Process launch(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.sluice.broker.Main"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
-
-    private static int awaitPort(Process p, BufferedReader out) throws IOException {
-        String line;
-        while ((line = out.readLine()) != null) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("broker exited with " + p.exitValue() + " before listening");
+        return BrokerProcess.launch(args);
     }
 
     private static void signal(Process p, String sig) throws Exception {
@@ -48,10 +24,9 @@ class ProcessIntegrationTest {
 
     @Test
     void sigusr1DrainsAndSigtermStopsGracefully() throws Exception {
-        Process p = launch("-p", "0", "-z", "1000");
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            int port = awaitPort(p, out);
+        Process p = launch("-p", "0", "-z", "1000", "--in-memory");
+        try {
+            int port = BrokerProcess.awaitPort(p);
             try (Wire w = new Wire(port)) {
                 w.call("put 0 0 60 1\r\na\r\n", "INSERTED 1\r\n");
                 assertEquals("1000", w.stat("stats\r\n", "max-job-size"));
