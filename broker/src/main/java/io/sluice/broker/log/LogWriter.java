@@ -167,9 +167,8 @@ public final class LogWriter {
     private boolean drainBatch() throws IOException {
         Item item = queue.poll();
         if (item == null) {
-            if (unsynced && policy.kind() == FsyncPolicy.Kind.INTERVAL
-                    && System.nanoTime() - lastSyncNanos >= TimeUnit.MILLISECONDS.toNanos(policy.intervalMs())) {
-                sync();
+            if (intervalDue()) {
+                sync(); // idle: the last writes of a burst get their fsync within the interval too
             }
             return false;
         }
@@ -197,12 +196,18 @@ public final class LogWriter {
             }
         } while (batchBytes < 4 * STAGING && (item = queue.poll()) != null);
         flushStaging();
-        if (policy.kind() == FsyncPolicy.Kind.ALWAYS) {
+        if (policy.kind() == FsyncPolicy.Kind.ALWAYS || intervalDue()) {
             sync();
         }
         durable = position;
         onDurable.run();
         return true;
+    }
+
+    /** Under the interval policy: unsynced data older than the interval (checked under load and when idle). */
+    private boolean intervalDue() {
+        return unsynced && policy.kind() == FsyncPolicy.Kind.INTERVAL
+                && System.nanoTime() - lastSyncNanos >= TimeUnit.MILLISECONDS.toNanos(policy.intervalMs());
     }
 
     private void stage(byte[] bytes) throws IOException {

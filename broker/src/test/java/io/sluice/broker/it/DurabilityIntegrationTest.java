@@ -79,6 +79,24 @@ class DurabilityIntegrationTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 50, -1})
+    void everyFsyncPolicyKeepsJobsAcrossACleanRestart(long fsync) throws Exception {
+        BrokerConfig config = BrokerConfig.defaults().withPort(0).withDataDir(dir.toString(), fsync, 1 << 20);
+        try (TestBroker b = TestBroker.start(config); Wire w = b.connect()) {
+            for (int i = 1; i <= 100; i++) {
+                w.call("put 0 0 60 3\r\nabc\r\n", "INSERTED " + i + "\r\n");
+            }
+            w.call("delete 50\r\n", "DELETED\r\n");
+            String expected = fsync == 0 ? "always" : "deferred";
+            assertEquals(expected, w.stat("stats-log\r\n", "fsync"));
+        }
+        try (TestBroker b = TestBroker.start(config); Wire w = b.connect()) {
+            assertEquals("99", w.stat("stats\r\n", "current-jobs-ready"));
+            w.call("peek 50\r\n", "NOT_FOUND\r\n");
+        }
+    }
+
     @Test
     void twoBrokersCannotShareADirectory() throws Exception {
         try (TestBroker b = TestBroker.start(durable(1 << 20))) {
