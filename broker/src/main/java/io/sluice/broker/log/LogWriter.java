@@ -154,6 +154,11 @@ public final class LogWriter {
             current.truncate(currentUsed);
             current.force(true);
             current.close();
+            if (ready > currentSequence) {
+                // the segment prepared ahead was never used: do not leave its zeros on disk
+                Files.deleteIfExists(dir.resolve(LogFormat.segmentName(ready)));
+                SegmentFiles.syncDirectory(dir);
+            }
         } catch (Throwable t) {
             onFailure.accept(t);
         } finally {

@@ -74,7 +74,20 @@ public final class Recovery {
                 kept.add(new Segment(seq, end));
                 break;
             }
-            kept.add(new Segment(seq, data.length));
+            if (end == LogFormat.HEADER_SIZE) {
+                // no records: a segment prepared ahead and never used (its id mark is taken above)
+                Files.delete(file);
+                SegmentFiles.syncDirectory(dir);
+                continue;
+            }
+            if (end < data.length) {
+                // the zeros claimed ahead and never written: give the space back
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.truncate(end);
+                    ch.force(true);
+                }
+            }
+            kept.add(new Segment(seq, end));
         }
         for (Job j : jobs.values()) {
             nextId = Math.max(nextId, j.record().id() + 1);

@@ -109,6 +109,19 @@ class RecoveryTest {
         Recovery.Result r = Recovery.recover(dir, false);
         assertEquals(List.of(1L), ids(r));
         assertTrue(r.warnings().isEmpty(), r.warnings().toString());
+        assertEquals(whole.length, Files.size(p), "the zeros claimed ahead are given back");
+    }
+
+    @Test
+    void aSegmentPreparedAheadAndNeverUsedIsRemovedButItsIdMarkCounts() throws Exception {
+        segment(1, job(1, "x"));
+        byte[] empty = java.util.Arrays.copyOf(header(2, 500), 8192);
+        Files.write(dir.resolve(LogFormat.segmentName(2)), empty);
+        Recovery.Result r = Recovery.recover(dir, false);
+        assertEquals(List.of(1L), ids(r));
+        assertEquals(500, r.nextJobId());
+        assertFalse(Files.exists(dir.resolve(LogFormat.segmentName(2))));
+        assertEquals(1, r.segments().size());
     }
 
     @Test
