@@ -1,0 +1,86 @@
+package io.sluice.broker.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Defaults, then the file, then flags; beanstalkd's flag spellings; a clear message for every bad setting. */
+class ConfigLoaderTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void defaultsAreLoopbackPort11300AndBeanstalkdsJobSize() {
+        BrokerConfig c = ConfigLoader.load(new String[0], "v", null);
+        assertEquals("127.0.0.1", c.listen());
+        assertEquals(11300, c.port());
+        assertEquals(65535, c.maxJobSize());
+        assertNull(c.dataDir());
+        assertEquals(FsyncPolicy.ALWAYS, c.fsyncPolicy());
+    }
+
+    @Test
+    void beanstalkdStyleFlagsIncludingClusteredAndAttachedForms() {
+        BrokerConfig c = ConfigLoader.load(new String[] {"-l", "0.0.0.0", "-p11301", "-z", "1000", "-VV", "-f0",
+            "-s", "8192"}, "v", "/default");
+        assertEquals("0.0.0.0", c.listen());
+        assertEquals(11301, c.port());
+        assertEquals(1000, c.maxJobSize());
+        assertEquals(2, c.verbose());
+        assertEquals("/default", c.dataDir());
+        assertEquals(8192, c.segmentSize());
+        assertEquals(FsyncPolicy.NEVER, ConfigLoader.load(new String[] {"-F"}, "v", null).fsyncPolicy());
+        assertEquals(FsyncPolicy.Kind.INTERVAL, ConfigLoader.load(new String[] {"-f", "50"}, "v", null)
+                .fsyncPolicy().kind());
+        assertNull(ConfigLoader.load(new String[] {"--in-memory"}, "v", "/default").dataDir());
+    }
+
+    @Test
+    void flagsOverrideTheFileWhichOverridesDefaults() throws Exception {
+        Path f = tmp.resolve("c.json");
+        Files.writeString(f, "{\"port\": 12000, \"max-job-size\": 77, \"_comment\": \"ignored\"}");
+        BrokerConfig c = ConfigLoader.load(new String[] {"-c", f.toString(), "-p", "12001"}, "v", null);
+        assertEquals(12001, c.port());
+        assertEquals(77, c.maxJobSize());
+    }
+
+    @Test
+    void theShippedConfigFileLoadsAndMatchesTheDefaults() {
+        Path shipped = Path.of("..", "conf", "sluice.json");
+        BrokerConfig c = ConfigLoader.load(new String[] {"-c", shipped.toString()}, "v", null);
+        BrokerConfig d = BrokerConfig.defaults();
+        assertEquals(d.listen(), c.listen());
+        assertEquals(d.port(), c.port());
+        assertEquals(d.maxJobSize(), c.maxJobSize());
+        assertEquals(d.segmentSize(), c.segmentSize());
+        assertEquals(d.fsyncPolicy(), c.fsyncPolicy());
+    }
+
+    @Test
+    void everyBadSettingIsNamed() throws Exception {
+        assertTrue(message("-p", "70000").contains("port: 70000"));
+        assertTrue(message("-z", "2000000000").contains("max-job-size"));
+        assertTrue(message("-s", "10").contains("segment-size"));
+        assertTrue(message("--io-threads", "0").contains("io-threads"));
+        assertTrue(message("--in-memory", "-b", "/x").contains("contradict"));
+        assertTrue(message("--bogus").contains("bogus"));
+        Path f = tmp.resolve("bad.json");
+        Files.writeString(f, "{\"port\": \"eleven\"}");
+        assertTrue(message("-c", f.toString()).contains("'port' must be a whole number"));
+        Files.writeString(f, "{\"prot\": 1}");
+        assertTrue(message("-c", f.toString()).contains("unknown setting 'prot'"));
+        Files.writeString(f, "{\"port\": 1");
+        assertTrue(message("-c", f.toString()).contains("cannot read config file"));
+    }
+
+    private static String message(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(args, "v", null)).getMessage();
+    }
+}
