@@ -98,6 +98,27 @@ class DurabilityIntegrationTest {
     }
 
     @Test
+    void repliesHeldForTheLogStillPrecedeQuitAndHalfClose() throws Exception {
+        try (TestBroker b = TestBroker.start(durable(1 << 20))) {
+            for (int i = 0; i < 50; i++) {
+                try (Wire w = b.connect()) {
+                    w.send("put 0 0 60 1\r\na\r\nput 0 0 60 1\r\nb\r\nquit\r\n");
+                    String first = w.line();
+                    String second = w.line();
+                    assertTrue(first.startsWith("INSERTED ") && second.startsWith("INSERTED "), first + second);
+                    w.expectClosed();
+                }
+                try (Wire w = b.connect()) {
+                    w.send("put 0 0 60 1\r\nc\r\n");
+                    w.shutdownOutput();
+                    assertTrue(w.line().startsWith("INSERTED "));
+                    w.expectClosed();
+                }
+            }
+        }
+    }
+
+    @Test
     void twoBrokersCannotShareADirectory() throws Exception {
         try (TestBroker b = TestBroker.start(durable(1 << 20))) {
             IOException e = assertThrows(IOException.class, () -> Broker.start(durable(1 << 20)));
