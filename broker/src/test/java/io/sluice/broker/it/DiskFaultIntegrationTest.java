@@ -78,6 +78,34 @@ class DiskFaultIntegrationTest {
     }
 
     @Test
+    void shortWritesAreCompletedAndADiskFillingMidPreparationIsHandled() throws Exception {
+        FaultyDisk disk = new FaultyDisk();
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        String body = "s".repeat(500);
+        try (Broker b = Broker.start(config(), failure::complete, disk); Wire w = new Wire(b.port())) {
+            disk.maxPerWrite.set(7); // every write call takes at most 7 bytes
+            for (int i = 1; i <= 60; i++) { // several 16 KB segments
+                w.call("put 0 0 60 500\r\n" + body + "\r\n", "INSERTED " + i + "\r\n");
+            }
+            disk.budget.set(5000); // the next segment's preparation runs out of space a third of the way in
+            String reply;
+            int i = 60;
+            do {
+                w.send("put 0 0 60 500\r\n" + body + "\r\n");
+                reply = w.line();
+                i++;
+            } while (reply.startsWith("INSERTED ") && i < 200);
+            assertEquals("OUT_OF_MEMORY", reply);
+            assertTrue(!failure.isDone(), "neither short writes nor a full disk are fatal");
+        }
+        try (Broker b = Broker.start(config()); Wire w = new Wire(b.port())) {
+            for (int id = 1; id <= 60; id++) {
+                w.call("peek " + id + "\r\n", "FOUND " + id + " 500\r\n" + body + "\r\n");
+            }
+        }
+    }
+
+    @Test
     void aFailedFsyncIsFatalAndNothingUnsyncedIsAcknowledged() throws Exception {
         FaultyDisk disk = new FaultyDisk();
         CompletableFuture<Throwable> failure = new CompletableFuture<>();

@@ -20,6 +20,9 @@ public final class FaultyDisk implements FileOpener {
     /** Bytes that may still be written before the disk is full. */
     public final AtomicLong budget = new AtomicLong(Long.MAX_VALUE);
     public final AtomicBoolean failFsync = new AtomicBoolean();
+    /** At most this many bytes per write call (short writes, as a kernel may do); the rest needs another call. */
+    public final java.util.concurrent.atomic.AtomicInteger maxPerWrite =
+            new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
 
     @Override
     public FileChannel open(Path file, StandardOpenOption... options) throws IOException {
@@ -51,7 +54,7 @@ public final class FaultyDisk implements FileOpener {
         }
 
         private int limited(ByteBuffer src, long position) throws IOException {
-            int n = allow(src, position);
+            int n = Math.min(allow(src, position), maxPerWrite.get());
             ByteBuffer part = src.duplicate();
             part.limit(part.position() + n); // a short write at the edge of the disk
             int w = position < 0 ? d.write(part) : d.write(part, position);
