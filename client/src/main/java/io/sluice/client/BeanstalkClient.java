@@ -1,346 +1,306 @@
 package io.sluice.client;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * A blocking client: one object, one TCP connection, one command at a time. Speaks the beanstalkd protocol, so it
- * works against Sluice and beanstalkd alike. Reservations belong to the connection: a job reserved here can only be
- * deleted, released, buried or touched through this same object.
+ * A blocking client on one TCP connection to a Sluice or beanstalkd broker: one typed method per protocol command.
  *
- * <p>Thread rule: not thread-safe; use it from one thread at a time (one client per worker thread).
+ * <p><b>Thread rule: not thread-safe; one thread at a time.</b> A connection is also the unit that owns reservations
+ * (only the connection that reserved a job may delete, release, bury or touch it), so give each worker thread its
+ * own client. For many producer threads use {@link ClientPool}; to pipeline from one connection use
+ * {@link AsyncBeanstalkClient}.
+ *
+ * <p>Errors: each error reply is a subclass of {@link BeanstalkException} ({@link NotFoundException},
+ * {@link DeadlineSoonException}, ...). Peeks answer {@link Optional#empty()} for {@code NOT_FOUND}, and
+ * {@link #reserve(Duration)} for {@code TIMED_OUT}.
+ *
+ * <p>Connection loss: a command whose connection breaks, or whose reply does not come within the read timeout,
+ * fails with {@link ConnectionLostException} and is never re-sent (the broker may or may not have applied it). The
+ * next call reconnects (with exponential backoff, see {@link ClientConfig}) and re-applies the used tube and the
+ * watch list before sending its own command. A connection found closed by the broker before a command is sent
+ * (checked when it has been idle a while) is replaced the same way, since nothing was sent on it. Jobs reserved on
+ * a lost connection are released by the broker; a reconnected client no longer holds them.
+ *
+ * <p>Numbers: priorities are unsigned 32-bit ({@code 0} most urgent); durations are sent as whole seconds, rounded
+ * up; job ids are unsigned 64-bit.
  */
 public final class BeanstalkClient implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    /** Priority used by {@link #put(byte[])}: 1024, the first non-urgent priority. */
+    public static final long DEFAULT_PRIORITY = 1024;
+    /** TTR used by {@link #put(byte[])}. */
+    public static final Duration DEFAULT_TTR = Duration.ofSeconds(60);
 
-    private BeanstalkClient(Socket socket) throws IOException {
-        this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 65536);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+    /** A connection idle this long is checked for a broker-side close before the next command goes on it. */
+    private static final long PROBE_IDLE_NANOS = 100_000_000L;
+
+    private final ClientConfig config;
+    private final Session session = new Session();
+    private Wire wire;
+    private boolean closed;
+    private long lastIoNanos;
+
+    private BeanstalkClient(ClientConfig config) {
+        this.config = config;
     }
 
-    /** Connects with a 5 s connect timeout and no read timeout (a reserve may block for long). */
+    /**
+     * Connects (retrying per the config's reconnect settings).
+     *
+     * @throws ConnectionLostException if the broker cannot be reached
+     */
+    public static BeanstalkClient connect(ClientConfig config) {
+        BeanstalkClient c = new BeanstalkClient(config);
+        c.wire = Wire.connect(config, c.session, () -> false);
+        c.lastIoNanos = System.nanoTime();
+        return c;
+    }
+
+    /** Connects to {@code host:port} with default settings. */
     public static BeanstalkClient connect(String host, int port) {
-        return connect(host, port, Duration.ofSeconds(5));
+        return connect(ClientConfig.builder().host(host).port(port).build());
     }
 
-    public static BeanstalkClient connect(String host, int port, Duration connectTimeout) {
-        Socket s = new Socket();
-        try {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
-            return new BeanstalkClient(s);
-        } catch (IOException e) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // nothing to release
-            }
-            throw new BeanstalkException.ConnectionLost("cannot connect to " + host + ":" + port, e);
-        }
+    public ClientConfig config() {
+        return config;
     }
 
-    // ------------------------------------------------------------------ producer
+    // ---- producer
 
-    /** Puts a job into the used tube; returns its id. */
-    public long put(long priority, Duration delay, Duration ttr, byte[] body) {
-        String cmd = "put " + Integer.toUnsignedString((int) priority) + " " + delay.toSeconds() + " "
-                + ttr.toSeconds() + " " + body.length;
-        send(cmd, body);
-        String[] r = reply(cmd);
-        if (r[0].equals("INSERTED")) {
-            return Long.parseUnsignedLong(r[1]);
-        }
-        if (r[0].equals("BURIED") && r.length == 2) {
-            throw new BeanstalkException.Buried(Long.parseUnsignedLong(r[1]));
-        }
-        throw error(r, cmd);
+    /**
+     * Puts a job into the used tube.
+     *
+     * @param pri   0 (most urgent) .. 4294967295
+     * @param delay how long the job stays delayed before it is ready
+     * @param ttr   time to run: how long a worker may hold it before it is handed to another (at least 1 s)
+     * @return the new job's id
+     * @throws JobTooBigException  if the body exceeds the broker's max job size
+     * @throws DrainingException   if the broker is draining
+     * @throws BuriedException     if the broker buried it for lack of memory (carries the id)
+     * @throws OutOfMemoryException if the broker cannot store it
+     */
+    public long put(long pri, Duration delay, Duration ttr, byte[] body) {
+        return execute(Protocol.put(pri, delay, ttr, body));
     }
 
-    public long put(String body) {
-        return put(1024, Duration.ZERO, Duration.ofSeconds(60), body.getBytes(StandardCharsets.UTF_8));
+    /** Puts with priority {@value #DEFAULT_PRIORITY}, no delay and a 60 s TTR. */
+    public long put(byte[] body) {
+        return put(DEFAULT_PRIORITY, Duration.ZERO, DEFAULT_TTR, body);
     }
 
-    public void use(String tube) {
-        expect("use " + tube, "USING");
+    /** {@code use}: later puts, peeks and kicks go to {@code tube}. Returns the tube name. */
+    public String use(String tube) {
+        return execute(Protocol.use(tube));
     }
 
-    // ------------------------------------------------------------------ worker
+    // ---- worker
 
-    public int watch(String tube) {
-        return Integer.parseInt(expect("watch " + tube, "WATCHING")[1]);
-    }
-
-    public int ignore(String tube) {
-        String cmd = "ignore " + tube;
-        send(cmd, null);
-        String[] r = reply(cmd);
-        if (r[0].equals("WATCHING")) {
-            return Integer.parseInt(r[1]);
-        }
-        if (r[0].equals("NOT_IGNORED")) {
-            throw new BeanstalkException.NotIgnored();
-        }
-        throw error(r, cmd);
-    }
-
-    /** Waits for a job from the watched tubes. */
+    /**
+     * Reserves a job from the watched tubes, waiting as long as it takes.
+     *
+     * @throws DeadlineSoonException if a job this connection holds is within 1 s of its TTR
+     * @throws TimedOutException     if the broker ends the wait (beanstalkd: on a half-closed connection)
+     */
     public Job reserve() {
-        return reserveCommand("reserve").orElseThrow();
+        return execute(Protocol.reserve());
     }
 
-    /** Waits at most {@code timeout} (whole seconds); empty when none came. */
+    /**
+     * Reserves a job, waiting at most {@code timeout} (whole seconds, rounded up; zero polls).
+     *
+     * @return the job, or empty on {@code TIMED_OUT}
+     * @throws DeadlineSoonException if a job this connection holds is within 1 s of its TTR
+     */
     public Optional<Job> reserve(Duration timeout) {
-        return reserveCommand("reserve-with-timeout " + timeout.toSeconds());
+        return execute(Protocol.reserve(timeout));
     }
 
+    /**
+     * Reserves a specific ready, delayed or buried job of any tube.
+     *
+     * @throws NotFoundException if there is no such job or it is reserved
+     */
     public Job reserveJob(long id) {
-        return reserveCommand("reserve-job " + Long.toUnsignedString(id)).orElseThrow();
+        return execute(Protocol.reserveJob(id));
     }
 
-    private Optional<Job> reserveCommand(String cmd) {
-        send(cmd, null);
-        String[] r = reply(cmd);
-        if (r[0].equals("RESERVED")) {
-            return Optional.of(new Job(Long.parseUnsignedLong(r[1]), body(r[2])));
-        }
-        if (r[0].equals("TIMED_OUT")) {
-            return Optional.empty();
-        }
-        if (r[0].equals("DEADLINE_SOON")) {
-            throw new BeanstalkException.DeadlineSoon();
-        }
-        throw error(r, cmd);
-    }
-
+    /** @throws NotFoundException if there is no such job, or it is reserved by another connection */
     public void delete(long id) {
-        expect("delete " + Long.toUnsignedString(id), "DELETED");
+        execute(Protocol.delete(id));
     }
 
-    public void release(long id, long priority, Duration delay) {
-        String cmd = "release " + Long.toUnsignedString(id) + " " + Integer.toUnsignedString((int) priority) + " "
-                + delay.toSeconds();
-        send(cmd, null);
-        String[] r = reply(cmd);
-        if (r[0].equals("RELEASED")) {
-            return;
-        }
-        if (r[0].equals("BURIED")) {
-            throw new BeanstalkException.Buried(-1);
-        }
-        throw error(r, cmd);
+    /**
+     * Releases a job this connection reserved back to ready (or delayed, with a delay).
+     *
+     * @throws NotFoundException unless this connection holds the job
+     * @throws BuriedException   if the broker buried it instead for lack of memory
+     */
+    public void release(long id, long pri, Duration delay) {
+        execute(Protocol.release(id, pri, delay));
     }
 
-    public void bury(long id, long priority) {
-        expect("bury " + Long.toUnsignedString(id) + " " + Integer.toUnsignedString((int) priority), "BURIED");
+    /** @throws NotFoundException unless this connection holds the job */
+    public void bury(long id, long pri) {
+        execute(Protocol.bury(id, pri));
     }
 
+    /** Restarts the job's TTR. @throws NotFoundException unless this connection holds the job */
     public void touch(long id) {
-        expect("touch " + Long.toUnsignedString(id), "TOUCHED");
+        execute(Protocol.touch(id));
     }
 
-    // ------------------------------------------------------------------ inspection and admin
+    /** Adds a tube to the watch list; returns how many tubes are watched. */
+    public int watch(String tube) {
+        return execute(Protocol.watch(tube));
+    }
 
+    /**
+     * Removes a tube from the watch list; returns how many tubes are watched.
+     *
+     * @throws NotIgnoredException if it is the only watched tube
+     */
+    public int ignore(String tube) {
+        return execute(Protocol.ignore(tube));
+    }
+
+    // ---- inspection
+
+    /** Any job by id, in any state and tube. */
     public Optional<Job> peek(long id) {
-        return peekCommand("peek " + Long.toUnsignedString(id));
+        return execute(Protocol.peek(id));
     }
 
+    /** The job {@code reserve} would take next from the used tube. */
     public Optional<Job> peekReady() {
-        return peekCommand("peek-ready");
+        return execute(Protocol.peekReady());
     }
 
+    /** The delayed job of the used tube that becomes ready soonest. */
     public Optional<Job> peekDelayed() {
-        return peekCommand("peek-delayed");
+        return execute(Protocol.peekDelayed());
     }
 
+    /** The oldest buried job of the used tube. */
     public Optional<Job> peekBuried() {
-        return peekCommand("peek-buried");
+        return execute(Protocol.peekBuried());
     }
 
-    private Optional<Job> peekCommand(String cmd) {
-        send(cmd, null);
-        String[] r = reply(cmd);
-        if (r[0].equals("FOUND")) {
-            return Optional.of(new Job(Long.parseUnsignedLong(r[1]), body(r[2])));
-        }
-        if (r[0].equals("NOT_FOUND")) {
-            return Optional.empty();
-        }
-        throw error(r, cmd);
+    /**
+     * In the used tube, kicks up to {@code bound} buried jobs, or if none is buried, up to {@code bound} delayed
+     * jobs, to ready. Returns how many were kicked.
+     */
+    public int kick(int bound) {
+        return execute(Protocol.kick(bound));
     }
 
-    /** Kicks up to {@code bound} buried (or, if none, delayed) jobs of the used tube; returns how many. */
-    public long kick(long bound) {
-        return Long.parseLong(expect("kick " + bound, "KICKED")[1]);
-    }
-
+    /** Kicks one buried or delayed job of any tube. @throws NotFoundException otherwise */
     public void kickJob(long id) {
-        expect("kick-job " + Long.toUnsignedString(id), "KICKED");
+        execute(Protocol.kickJob(id));
     }
 
-    public void pauseTube(String tube, Duration delay) {
-        expect("pause-tube " + tube + " " + delay.toSeconds(), "PAUSED");
+    /** @throws NotFoundException if there is no such job */
+    public JobStats statsJob(long id) {
+        return execute(Protocol.statsJob(id));
     }
 
-    public Map<String, String> stats() {
-        return yamlMap(okBody("stats"));
+    /** @throws NotFoundException if the tube does not exist */
+    public TubeStats statsTube(String tube) {
+        return execute(Protocol.statsTube(tube));
     }
 
-    public Map<String, String> statsTube(String tube) {
-        return yamlMap(okBody("stats-tube " + tube));
+    public ServerStats stats() {
+        return execute(Protocol.stats());
     }
 
-    public Map<String, String> statsJob(long id) {
-        return yamlMap(okBody("stats-job " + Long.toUnsignedString(id)));
-    }
-
+    /** Every existing tube. */
     public List<String> listTubes() {
-        return yamlList(okBody("list-tubes"));
+        return execute(Protocol.listTubes());
     }
 
-    public List<String> listTubesWatched() {
-        return yamlList(okBody("list-tubes-watched"));
-    }
-
+    /** The used tube, as the broker reports it. */
     public String listTubeUsed() {
-        return expect("list-tube-used", "USING")[1];
+        return execute(Protocol.listTubeUsed());
     }
 
-    /** Closes the connection; reserved jobs return to ready at the broker. */
+    /** The watch list, as the broker reports it. */
+    public List<String> listTubesWatched() {
+        return execute(Protocol.listTubesWatched());
+    }
+
+    /**
+     * Holds back {@code reserve} on a tube for {@code pause} (zero ends a pause).
+     *
+     * @throws NotFoundException if the tube does not exist
+     */
+    public void pauseTube(String tube, Duration pause) {
+        execute(Protocol.pauseTube(tube, pause));
+    }
+
+    // ---- state
+
+    /** The used tube as last confirmed by the broker (no round trip); re-applied on reconnect. */
+    public String usedTube() {
+        return session.used();
+    }
+
+    /** The watch list as last confirmed by the broker (no round trip); re-applied on reconnect. */
+    public List<String> watchedTubes() {
+        return session.watched();
+    }
+
+    /** Whether a connection is open (false after a loss until the next call reconnects, and after close). */
+    public boolean isConnected() {
+        return wire != null && !closed;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Sends {@code quit} and closes the connection. Idempotent. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (wire != null) {
+            wire.quietQuit();
+            wire.close();
+            wire = null;
+        }
+    }
+
+    <T> T execute(Request<T> request) {
+        if (closed) {
+            throw new IllegalStateException("client is closed");
+        }
+        if (wire != null && System.nanoTime() - lastIoNanos > PROBE_IDLE_NANOS && !wire.probe()) {
+            wire.close();
+            wire = null;
+        }
+        if (wire == null) {
+            wire = Wire.connect(config, session, () -> closed);
+        }
+        Wire w = wire;
+        Reply reply;
         try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-    }
-
-    // ------------------------------------------------------------------ wire
-
-    private String okBody(String cmd) {
-        send(cmd, null);
-        String[] r = reply(cmd);
-        if (!r[0].equals("OK")) {
-            throw error(r, cmd);
-        }
-        return new String(body(r[1]), StandardCharsets.UTF_8);
-    }
-
-    private String[] expect(String cmd, String word) {
-        send(cmd, null);
-        String[] r = reply(cmd);
-        if (!r[0].equals(word)) {
-            throw error(r, cmd);
-        }
-        return r;
-    }
-
-    private void send(String line, byte[] body) {
-        try {
-            out.write(line.getBytes(StandardCharsets.US_ASCII));
-            out.write('\r');
-            out.write('\n');
-            if (body != null) {
-                out.write(body);
-                out.write('\r');
-                out.write('\n');
-            }
-            out.flush();
+            w.write(request.wire());
+            w.flush();
+            reply = w.read(request.readTimeoutMs(config.readTimeout().toMillis()));
         } catch (IOException e) {
-            throw lost(e);
+            w.close();
+            wire = null;
+            String why = e instanceof SocketTimeoutException ? "no reply within the read timeout" : e.toString();
+            throw new ConnectionLostException(request.text() + ": connection to " + Wire.where(config) + " lost ("
+                    + why + "); the command was not re-sent", e);
+        } finally {
+            lastIoNanos = System.nanoTime();
         }
-    }
-
-    private String[] reply(String cmd) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-            int prev = -1;
-            for (;;) {
-                int c = in.read();
-                if (c < 0) {
-                    throw new BeanstalkException.ConnectionLost("the broker closed the connection during " + cmd,
-                            null);
-                }
-                if (prev == '\r' && c == '\n') {
-                    String line = b.toString(StandardCharsets.US_ASCII);
-                    return line.substring(0, line.length() - 1).split(" ");
-                }
-                b.write(c);
-                prev = c;
-            }
-        } catch (SocketTimeoutException e) {
-            throw lost(e);
-        } catch (IOException e) {
-            throw lost(e);
-        }
-    }
-
-    private byte[] body(String length) {
-        try {
-            int n = Integer.parseInt(length);
-            byte[] data = in.readNBytes(n + 2);
-            if (data.length != n + 2 || data[n] != '\r' || data[n + 1] != '\n') {
-                throw new BeanstalkException.ConnectionLost("truncated or malformed body", null);
-            }
-            return java.util.Arrays.copyOf(data, n);
-        } catch (IOException e) {
-            throw lost(e);
-        }
-    }
-
-    private BeanstalkException lost(IOException e) {
-        close();
-        return new BeanstalkException.ConnectionLost("connection to the broker lost: " + e.getMessage(), e);
-    }
-
-    private static BeanstalkException error(String[] r, String cmd) {
-        if (r[0].equals("NOT_FOUND")) {
-            return new BeanstalkException.NotFound(cmd);
-        }
-        return new BeanstalkException.ErrorReply(String.join(" ", r), cmd);
-    }
-
-    /** The flat {@code key: value} YAML of the stats replies; quotes around values are removed. */
-    static Map<String, String> yamlMap(String yaml) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String line : yaml.split("\n")) {
-            int colon = line.indexOf(": ");
-            if (colon > 0 && !line.startsWith("-")) {
-                String v = line.substring(colon + 2);
-                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-                    v = v.substring(1, v.length() - 1);
-                }
-                m.put(line.substring(0, colon), v);
-            }
-        }
-        return m;
-    }
-
-    /** The {@code - item} YAML list of the list replies. */
-    static List<String> yamlList(String yaml) {
-        List<String> items = new ArrayList<>();
-        for (String line : yaml.split("\n")) {
-            if (line.startsWith("- ")) {
-                items.add(line.substring(2));
-            }
-        }
-        return items;
+        return request.decode(reply, session);
     }
 }

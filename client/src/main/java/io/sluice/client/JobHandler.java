@@ -1,0 +1,13 @@
+package io.sluice.client;
+
+/**
+ * Processes one job for a {@link Worker}. Returning normally means success: the job is deleted. Throwing means
+ * failure: the job is released with a backoff delay, or buried once it has used up its attempts.
+ *
+ * <p>Runs on a handler thread of the worker, never on the connection thread, so it may take longer than the job's
+ * TTR: the worker touches the job meanwhile. It may be called from several threads at once (one job each).
+ */
+@FunctionalInterface
+public interface JobHandler {
+    void handle(Job job) throws Exception;
+}

@@ -1,0 +1,318 @@
+package io.sluice.client;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every beanstalkd command as a {@link Request}: argument checks, encoding, and reply decoding (PROTOCOL.md §4).
+ * Stateless; any thread.
+ */
+final class Protocol {
+    static final long MAX_U32 = 0xFFFF_FFFFL;
+    static final int MAX_TUBE_NAME = 200;
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private Protocol() {
+    }
+
+    // ---- producer commands
+
+    static Request<Long> put(long pri, Duration delay, Duration ttr, byte[] body) {
+        if (body == null) {
+            throw new IllegalArgumentException("body: null");
+        }
+        String line = "put " + u32("priority", pri) + ' ' + seconds("delay", delay, MAX_U32) + ' '
+                + seconds("ttr", ttr, MAX_U32) + ' ' + body.length;
+        byte[] head = ascii(line + "\r\n");
+        byte[] wire = new byte[head.length + body.length + 2];
+        System.arraycopy(head, 0, wire, 0, head.length);
+        System.arraycopy(body, 0, wire, head.length, body.length);
+        System.arraycopy(CRLF, 0, wire, head.length + body.length, 2);
+        return new Request<>(line, wire, 0, (r, s) -> {
+            switch (r.word()) {
+                case "INSERTED":
+                    return r.number(1);
+                case "BURIED":
+                    throw new BuriedException(r.line() + " (" + line + ")", r.number(1));
+                default:
+                    throw error(r, line);
+            }
+        });
+    }
+
+    static Request<String> use(String tube) {
+        String line = "use " + tube(tube);
+        return simple(line, (r, s) -> {
+            expect(r, "USING", line);
+            String name = r.line().substring("USING ".length());
+            s.use(name);
+            return name;
+        });
+    }
+
+    // ---- worker commands
+
+    static Request<Job> reserve() {
+        return new Request<>("reserve", ascii("reserve\r\n"), Request.UNBOUNDED, (r, s) -> {
+            if (r.word().equals("TIMED_OUT")) {
+                throw new TimedOutException("TIMED_OUT (reserve)");
+            }
+            return reserved(r, "reserve");
+        });
+    }
+
+    static Request<Optional<Job>> reserve(Duration timeout) {
+        long secs = seconds("timeout", timeout, Integer.MAX_VALUE);
+        String line = "reserve-with-timeout " + secs;
+        return new Request<>(line, ascii(line + "\r\n"), secs * 1000, (r, s) -> {
+            if (r.word().equals("TIMED_OUT")) {
+                return Optional.empty();
+            }
+            return Optional.of(reserved(r, line));
+        });
+    }
+
+    static Request<Job> reserveJob(long id) {
+        String line = "reserve-job " + Long.toUnsignedString(id);
+        return simple(line, (r, s) -> reserved(r, line));
+    }
+
+    static Request<Void> delete(long id) {
+        String line = "delete " + Long.toUnsignedString(id);
+        return simple(line, word("DELETED", line));
+    }
+
+    static Request<Void> release(long id, long pri, Duration delay) {
+        String line = "release " + Long.toUnsignedString(id) + ' ' + u32("priority", pri) + ' '
+                + seconds("delay", delay, MAX_U32);
+        return simple(line, (r, s) -> {
+            if (r.line().equals("BURIED")) {
+                throw new BuriedException("BURIED (" + line + ")", id);
+            }
+            if (!r.line().equals("RELEASED")) {
+                throw error(r, line);
+            }
+            return null;
+        });
+    }
+
+    static Request<Void> bury(long id, long pri) {
+        String line = "bury " + Long.toUnsignedString(id) + ' ' + u32("priority", pri);
+        return simple(line, word("BURIED", line));
+    }
+
+    static Request<Void> touch(long id) {
+        String line = "touch " + Long.toUnsignedString(id);
+        return simple(line, word("TOUCHED", line));
+    }
+
+    static Request<Integer> watch(String tube) {
+        String name = tube(tube);
+        String line = "watch " + name;
+        return simple(line, (r, s) -> {
+            expect(r, "WATCHING", line);
+            s.watch(name);
+            return r.count(1);
+        });
+    }
+
+    static Request<Integer> ignore(String tube) {
+        String name = tube(tube);
+        String line = "ignore " + name;
+        return simple(line, (r, s) -> {
+            expect(r, "WATCHING", line);
+            s.ignore(name);
+            return r.count(1);
+        });
+    }
+
+    // ---- other commands
+
+    static Request<Optional<Job>> peek(long id) {
+        return peekCommand("peek " + Long.toUnsignedString(id));
+    }
+
+    static Request<Optional<Job>> peekReady() {
+        return peekCommand("peek-ready");
+    }
+
+    static Request<Optional<Job>> peekDelayed() {
+        return peekCommand("peek-delayed");
+    }
+
+    static Request<Optional<Job>> peekBuried() {
+        return peekCommand("peek-buried");
+    }
+
+    static Request<Integer> kick(int bound) {
+        if (bound < 0) {
+            throw new IllegalArgumentException("bound: " + bound + " is negative");
+        }
+        String line = "kick " + bound;
+        return simple(line, (r, s) -> {
+            expect(r, "KICKED", line);
+            return r.count(1);
+        });
+    }
+
+    static Request<Void> kickJob(long id) {
+        String line = "kick-job " + Long.toUnsignedString(id);
+        return simple(line, word("KICKED", line));
+    }
+
+    static Request<JobStats> statsJob(long id) {
+        String line = "stats-job " + Long.toUnsignedString(id);
+        return simple(line, (r, s) -> JobStats.parse(ok(r, line)));
+    }
+
+    static Request<TubeStats> statsTube(String tube) {
+        String line = "stats-tube " + tube(tube);
+        return simple(line, (r, s) -> TubeStats.parse(ok(r, line)));
+    }
+
+    static Request<ServerStats> stats() {
+        return simple("stats", (r, s) -> ServerStats.parse(ok(r, "stats")));
+    }
+
+    static Request<List<String>> listTubes() {
+        return simple("list-tubes", (r, s) -> Yaml.list(ok(r, "list-tubes")));
+    }
+
+    static Request<List<String>> listTubesWatched() {
+        return simple("list-tubes-watched", (r, s) -> Yaml.list(ok(r, "list-tubes-watched")));
+    }
+
+    static Request<String> listTubeUsed() {
+        return simple("list-tube-used", (r, s) -> {
+            expect(r, "USING", "list-tube-used");
+            return r.line().substring("USING ".length());
+        });
+    }
+
+    static Request<Void> pauseTube(String tube, Duration pause) {
+        String line = "pause-tube " + tube(tube) + ' ' + seconds("pause", pause, MAX_U32);
+        return simple(line, word("PAUSED", line));
+    }
+
+    static final byte[] QUIT = ascii("quit\r\n");
+
+    // ---- helpers
+
+    /** The exception for an error reply (or a reply that does not belong to the command). */
+    static BeanstalkException error(Reply r, String command) {
+        String msg = r.line() + " (" + command + ")";
+        switch (r.word()) {
+            case "NOT_FOUND":
+                return new NotFoundException(msg);
+            case "DEADLINE_SOON":
+                return new DeadlineSoonException(msg);
+            case "TIMED_OUT":
+                return new TimedOutException(msg);
+            case "JOB_TOO_BIG":
+                return new JobTooBigException(msg);
+            case "DRAINING":
+                return new DrainingException(msg);
+            case "EXPECTED_CRLF":
+                return new ExpectedCrlfException(msg);
+            case "BAD_FORMAT":
+                return new BadFormatException(msg);
+            case "UNKNOWN_COMMAND":
+                return new UnknownCommandException(msg);
+            case "OUT_OF_MEMORY":
+                return new OutOfMemoryException(msg);
+            case "INTERNAL_ERROR":
+                return new InternalErrorException(msg);
+            case "NOT_IGNORED":
+                return new NotIgnoredException(msg);
+            case "BURIED":
+                return new BuriedException(msg, r.tokenCount() > 1 ? r.number(1) : -1);
+            default:
+                return new UnexpectedReplyException("unexpected reply " + msg);
+        }
+    }
+
+    /** A request whose reply comes at once (within the read timeout). */
+    static <T> Request<T> simple(String line, Request.Decoder<T> decoder) {
+        return new Request<>(line, ascii(line + "\r\n"), 0, decoder);
+    }
+
+    private static Request<Optional<Job>> peekCommand(String line) {
+        return simple(line, (r, s) -> {
+            if (r.line().equals("NOT_FOUND")) {
+                return Optional.empty();
+            }
+            expect(r, "FOUND", line);
+            return Optional.of(new Job(r.number(1), r.body()));
+        });
+    }
+
+    private static Job reserved(Reply r, String line) {
+        expect(r, "RESERVED", line);
+        return new Job(r.number(1), r.body());
+    }
+
+    private static byte[] ok(Reply r, String line) {
+        expect(r, "OK", line);
+        return r.body();
+    }
+
+    private static Request.Decoder<Void> word(String expected, String line) {
+        return (r, s) -> {
+            if (!r.line().equals(expected)) {
+                throw error(r, line);
+            }
+            return null;
+        };
+    }
+
+    /** The reply must be {@code word} with its fields (a data block for RESERVED, FOUND, OK), else it is an error. */
+    private static void expect(Reply r, String word, String line) {
+        if (!r.word().equals(word)) {
+            throw error(r, line);
+        }
+        boolean wantsBlock = word.equals("RESERVED") || word.equals("FOUND") || word.equals("OK");
+        if (wantsBlock ? r.body() == null : r.tokenCount() != 2) {
+            throw new UnexpectedReplyException("malformed reply " + r.line() + " (" + line + ")");
+        }
+    }
+
+    /** Checks a tube name enough that it cannot break the framing: 1..200 printable ASCII bytes, no space. */
+    static String tube(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_TUBE_NAME) {
+            throw new IllegalArgumentException("tube name must be 1.." + MAX_TUBE_NAME + " characters: " + name);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c > '~') {
+                throw new IllegalArgumentException("tube name has a space, control or non-ASCII character: "
+                        + name);
+            }
+        }
+        return name;
+    }
+
+    static long u32(String what, long v) {
+        if (v < 0 || v > MAX_U32) {
+            throw new IllegalArgumentException(what + ": " + v + " is not in 0.." + MAX_U32);
+        }
+        return v;
+    }
+
+    /** Whole seconds, rounded up (a non-zero duration never becomes 0). */
+    static long seconds(String what, Duration d, long max) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(what + ": " + d + " is negative");
+        }
+        long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        if (s > max) {
+            throw new IllegalArgumentException(what + ": " + d + " exceeds " + max + " s");
+        }
+        return s;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
