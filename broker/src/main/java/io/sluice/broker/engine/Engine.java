@@ -325,6 +325,8 @@ public final class Engine {
             stats.count(Op.PUT);
             markProducer(c);
             nextId++;
+        } else if (cmd instanceof Command.PutTooBigAbandoned) {
+            stats.count(Op.PUT); // counted at the header, before the size check
         } else if (cmd instanceof Command.PutBadBody) {
             stats.count(Op.PUT);
             markProducer(c);

@@ -29,6 +29,12 @@ public sealed interface Command {
      */
     record PutAbandoned() implements Command { }
 
+    /**
+     * The connection ended while the body of a too-big put was being skipped. beanstalkd had already counted the put
+     * (but allocated no id and did not mark a producer); no reply.
+     */
+    record PutTooBigAbandoned() implements Command { }
+
     record Use(String tube) implements Command { }
 
     record Watch(String tube) implements Command { }

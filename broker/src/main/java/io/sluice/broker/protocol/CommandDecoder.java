@@ -49,14 +49,16 @@ public final class CommandDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * Called when the input ends: if a put body was still arriving, returns true (once) so the engine can account
-     * for the abandoned put; the decoder then ignores anything more.
+     * Called when the input ends: if a put body was still arriving (or a too-big one being skipped), returns the
+     * command (once) that lets the engine account for the abandoned put, else null; the decoder then ignores
+     * anything more.
      */
-    public boolean abandonInput() {
-        boolean midPut = state == State.BODY;
+    public Command abandonInput() {
+        Command abandoned = state == State.BODY ? new Command.PutAbandoned()
+                : state == State.DISCARD_BODY ? new Command.PutTooBigAbandoned() : null;
         state = State.CLOSED;
         body = null;
-        return midPut;
+        return abandoned;
     }
 
     @Override

@@ -145,8 +145,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
 
     private void abandonPut(ChannelHandlerContext ctx) {
         CommandDecoder decoder = ctx.pipeline().get(CommandDecoder.class);
-        if (decoder != null && decoder.abandonInput()) {
-            batch.add(new Command.PutAbandoned());
+        Command abandoned = decoder == null ? null : decoder.abandonInput();
+        if (abandoned != null) {
+            batch.add(abandoned);
             weights.addInt(0);
         }
     }
