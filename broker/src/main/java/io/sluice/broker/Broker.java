@@ -64,6 +64,7 @@ public final class Broker implements AutoCloseable {
         config.validate();
         Engine engine = new Engine(Clock.SYSTEM, config.maxJobSize(), config.segmentSize(),
                 new ProcessInfo(VERSION));
+        engine.retention(config.retentionMillis(), config.retentionMax());
         EngineRunner[] runnerRef = new EngineRunner[1];
         LogWriter writer = null;
         FileLock lock = null;

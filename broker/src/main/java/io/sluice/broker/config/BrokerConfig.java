@@ -18,35 +18,46 @@ import io.sluice.broker.protocol.ProtocolLimits;
  * @param ioThreads   Netty event-loop threads
  * @param verbose     log verbosity ({@code -V}, repeatable)
  * @param recoverTruncate cut a log damaged before its last segment at the damage instead of refusing to start
+ * @param retentionMillis how long finished jobs are remembered ({@code --retention}, PROTOCOL.md §7.5)
+ * @param retentionMax    at most this many finished jobs are remembered ({@code --retention-max}); 0: none
  */
 public record BrokerConfig(String listen, int port, long maxJobSize, String dataDir, long fsyncMs,
-                           boolean fsyncNever, long segmentSize, int ioThreads, int verbose, boolean recoverTruncate) {
+                           boolean fsyncNever, long segmentSize, int ioThreads, int verbose, boolean recoverTruncate,
+                           long retentionMillis, int retentionMax) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1";
     public static final int DEFAULT_PORT = 11300;
     public static final long DEFAULT_SEGMENT_SIZE = 10_485_760;
     public static final long DEFAULT_FSYNC_MS = 0;
+    public static final long DEFAULT_RETENTION_MILLIS = 3_600_000;
+    public static final int DEFAULT_RETENTION_MAX = 100_000;
 
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_LISTEN, DEFAULT_PORT, ProtocolLimits.DEFAULT_MAX_JOB_SIZE, null,
                 DEFAULT_FSYNC_MS, false, DEFAULT_SEGMENT_SIZE, Math.min(2, Runtime.getRuntime().availableProcessors()),
-                0, false);
+                0, false, DEFAULT_RETENTION_MILLIS, DEFAULT_RETENTION_MAX);
     }
 
     public BrokerConfig withPort(int p) {
         return new BrokerConfig(listen, p, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
-                recoverTruncate);
+                recoverTruncate, retentionMillis, retentionMax);
     }
 
     public BrokerConfig withMaxJobSize(long z) {
         return new BrokerConfig(listen, port, z, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
-                recoverTruncate);
+                recoverTruncate, retentionMillis, retentionMax);
     }
 
     /** Durable in {@code dir} with the given fsync interval (0 = always, -1 = never). */
     public BrokerConfig withDataDir(String dir, long fsync, long segment) {
         return new BrokerConfig(listen, port, maxJobSize, dir, Math.max(fsync, 0), fsync < 0, segment, ioThreads,
-                verbose, recoverTruncate);
+                verbose, recoverTruncate, retentionMillis, retentionMax);
+    }
+
+    /** Finished jobs remembered for {@code millis}, at most {@code max} of them. */
+    public BrokerConfig withRetention(long millis, int max) {
+        return new BrokerConfig(listen, port, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
+                recoverTruncate, millis, max);
     }
 
     public FsyncPolicy fsyncPolicy() {
@@ -73,6 +84,12 @@ public record BrokerConfig(String listen, int port, long maxJobSize, String data
         }
         if (ioThreads < 1 || ioThreads > 256) {
             throw new IllegalArgumentException("io-threads: " + ioThreads + " is not in 1..256");
+        }
+        if (retentionMillis < 0) {
+            throw new IllegalArgumentException("retention: " + retentionMillis + " ms is negative");
+        }
+        if (retentionMax < 0) {
+            throw new IllegalArgumentException("retention-max: " + retentionMax + " is negative");
         }
         if (dataDir != null && dataDir.isBlank()) {
             throw new IllegalArgumentException("data-dir: empty path");

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> FILE_KEYS = Set.of("listen", "port", "max-job-size", "data-dir", "fsync-ms",
-            "fsync-never", "segment-size", "io-threads", "verbose", "in-memory");
+            "fsync-never", "segment-size", "io-threads", "verbose", "in-memory", "retention", "retention-max");
 
     @Command(name = "sluiced", sortOptions = false, usageHelpAutoWidth = true,
             description = "Sluice: a durable job-queue broker speaking the beanstalkd protocol.")
@@ -63,6 +63,12 @@ public final class ConfigLoader {
         Long segmentSize;
         @Option(names = "--io-threads", paramLabel = "N", description = "network threads (default min(2, cores))")
         Integer ioThreads;
+        @Option(names = "--retention", paramLabel = "DUR", description = "remember finished jobs this long "
+                + "(default 1h; ms, s, m, h, d)")
+        String retention;
+        @Option(names = "--retention-max", paramLabel = "N", description = "remember at most N finished jobs "
+                + "(default 100000; 0: none)")
+        Integer retentionMax;
         @Option(names = "-V", description = "increase verbosity (repeatable)")
         boolean[] verbose = new boolean[0];
         @Option(names = {"-v", "--version"}, description = "print the version and exit")
@@ -112,6 +118,8 @@ public final class ConfigLoader {
         long segmentSize = d.segmentSize();
         int ioThreads = d.ioThreads();
         int verbose = d.verbose();
+        long retention = d.retentionMillis();
+        int retentionMax = d.retentionMax();
         if (f.config != null) {
             JsonNode root = readFile(f.config);
             for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
@@ -132,7 +140,15 @@ public final class ConfigLoader {
             ioThreads = (int) number(root, "io-threads", ioThreads, f.config);
             verbose = (int) number(root, "verbose", verbose, f.config);
             inMemory = bool(root, "in-memory", inMemory, f.config);
+            if (root.has("retention")) {
+                retention = duration(text(root, "retention", null, f.config), f.config + ": retention");
+            }
+            retentionMax = (int) number(root, "retention-max", retentionMax, f.config);
         }
+        if (f.retention != null) {
+            retention = duration(f.retention, "--retention");
+        }
+        retentionMax = f.retentionMax != null ? f.retentionMax : retentionMax;
         listen = f.listen != null ? f.listen : listen;
         port = f.port != null ? f.port : port;
         maxJobSize = f.maxJobSize != null ? f.maxJobSize : maxJobSize;
@@ -149,7 +165,17 @@ public final class ConfigLoader {
             dataDir = null;
         }
         return new BrokerConfig(listen, port, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads,
-                verbose, f.recoverTruncate).validate();
+                verbose, f.recoverTruncate, retention, retentionMax).validate();
+    }
+
+    /** A duration setting ({@code 90s}, {@code 1h}, ...) in ms. */
+    private static long duration(String text, String what) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        long nanos = io.sluice.broker.protocol.Durations.parse(b, 0, b.length);
+        if (nanos < 0) {
+            throw new IllegalArgumentException(what + ": '" + text + "' is not a duration (e.g. 500ms, 90s, 1h, 7d)");
+        }
+        return nanos / 1_000_000;
     }
 
     private static JsonNode readFile(File file) {

@@ -45,6 +45,9 @@ public final class Engine {
     /** The durable log, or null in memory. */
     Journal journal;
 
+    /** The extensions' state and commands (PROTOCOL.md §7). */
+    final Extensions ext;
+
     /** A reply waiting for the log to be durable up to {@code position} (fsync always). */
     private record Held(Client client, Reply reply, long position) { }
 
@@ -54,7 +57,13 @@ public final class Engine {
         this.clock = clock;
         this.now = clock.nanos();
         this.stats = new EngineStats(this, info, maxJobSize, binlogMaxSize, now);
+        this.ext = new Extensions(this, clock);
         this.defaultTube = findOrMakeTube("default");
+    }
+
+    /** Finished-job retention (PROTOCOL.md §7.5); call before any client. */
+    public void retention(long millis, int max) {
+        ext.finished.configure(millis, max);
     }
 
     // ---------------------------------------------------------------- durability
@@ -86,6 +95,10 @@ public final class Engine {
             j.loggedState = r.state();
             j.loggedReadyAt = r.readyAtMillis();
             jobs.put(j.id, j);
+            if (r.ext() != null) {
+                j.ext = ext.restoredExt(r.ext(), wall);
+                ext.added(j);
+            }
             jn.anchorRecovered(j, bySeq.get(rj.anchorSequence()), rj.anchorBytes());
             if (r.state() == io.sluice.broker.log.LogFormat.BURIED) {
                 j.state = JobState.BURIED;
@@ -99,6 +112,7 @@ public final class Engine {
         }
         nextId = Math.max(nextId, recovered.nextJobId());
         journal = jn;
+        ext.restore(recovered, bySeq, wall);
         maybeFreeAll();
     }
 
@@ -209,7 +223,7 @@ public final class Engine {
                 removeReserved(j);
                 j.timeouts++;
                 stats.jobTimeouts++;
-                enqueue(j, 0);
+                reservationEnded(j, 0, false);
                 rescheduleWake(owner);
             }
         }
@@ -233,10 +247,10 @@ public final class Engine {
                 rescheduleWake(c);
             }
         }
+        long next = ext.tick(now);
         resume();
-        long next = Long.MAX_VALUE;
         if ((j = deadlines.peek()) != null) {
-            next = j.deadline;
+            next = Math.min(next, j.deadline);
         }
         if ((t = pauses.peek()) != null) {
             next = Math.min(next, t.unpauseAt);
@@ -335,7 +349,7 @@ public final class Engine {
         } else if (cmd instanceof Command.Quit) {
             closeClient(c);
             closeSink(c);
-        } else {
+        } else if (!ext.execute(c, cmd)) {
             reply(c, Reply.INTERNAL_ERROR);
         }
     }
@@ -345,23 +359,40 @@ public final class Engine {
     private void put(Client c, Command.Put p) {
         stats.count(Op.PUT);
         markProducer(c);
+        // beanstalkd raises a TTR below 1 s to 1 s
+        Job j = putJob(c, c.use, p.pri(), p.delaySeconds() * SECOND, Math.max(p.ttrSeconds(), 1) * SECOND, p.body(),
+                null);
+        if (j != null) {
+            reply(c, new Reply.Numbered(Reply.NumberedWord.INSERTED, j.id));
+        }
+    }
+
+    /**
+     * Creates a job (put, put-ex, a schedule's firing). Returns it, or null after replying DRAINING or
+     * OUT_OF_MEMORY to {@code c} (null for a firing: nothing is replied). The id is spent either way, as beanstalkd.
+     */
+    Job putJob(Client c, Tube t, long pri, long delay, long ttr, byte[] body, JobExt x) {
         long id = nextId++;
         if (draining) {
-            reply(c, Reply.DRAINING);
-            return;
+            if (c != null) {
+                reply(c, Reply.DRAINING);
+            }
+            return null;
         }
-        long ttr = Math.max(p.ttrSeconds(), 1) * SECOND; // beanstalkd raises a TTR below 1 s to 1 s
-        long delay = p.delaySeconds() * SECOND;
-        Tube t = c.use;
-        if (journal != null
-                && !journal.canAppend(Journal.JOB_RECORD_FIXED + t.name.length() + p.body().length, false)) {
-            reply(c, Reply.OUT_OF_MEMORY); // disk full: nothing changes, the id is spent (as beanstalkd)
-            return;
+        Job j = new Job(id, t, pri, delay, ttr, body, now);
+        j.ext = x;
+        if (journal != null && !journal.canAppend(Journal.jobRecordSize(j), false)) {
+            if (c != null) {
+                reply(c, Reply.OUT_OF_MEMORY); // disk full: nothing changes, the id is spent (as beanstalkd)
+            }
+            return null;
         }
-        Job j = new Job(id, t, p.pri(), delay, ttr, p.body(), now);
         jobs.put(id, j);
         t.totalJobs++;
         stats.totalJobs++;
+        if (x != null) {
+            ext.added(j);
+        }
         if (journal != null) {
             // state as put: a waiting worker may reserve it at once, which the log does not record
             j.state = delay > 0 ? JobState.DELAYED : JobState.READY;
@@ -369,7 +400,7 @@ public final class Engine {
             journal.writeJob(j, now, nextId);
         }
         enqueue(j, delay);
-        reply(c, new Reply.Numbered(Reply.NumberedWord.INSERTED, id));
+        return j;
     }
 
     private void use(Client c, String name) {
@@ -386,7 +417,12 @@ public final class Engine {
     // ---------------------------------------------------------------- worker commands
 
     private void reserve(Client c, Command.Reserve r) {
-        stats.count(r.hasTimeout() ? Op.RESERVE_WITH_TIMEOUT : Op.RESERVE);
+        reserve(c, r.hasTimeout() ? r.timeoutSeconds() * SECOND : -1);
+    }
+
+    /** reserve (timeout -1: forever), reserve-with-timeout, reserve-ex; timeout in ns. */
+    void reserve(Client c, long timeout) {
+        stats.count(timeout >= 0 ? Op.RESERVE_WITH_TIMEOUT : Op.RESERVE);
         markWorker(c);
         if (deadlineSoon(c) && !anyReady(c)) {
             reply(c, Reply.DEADLINE_SOON);
@@ -405,7 +441,7 @@ public final class Engine {
             reserveFor(c, best);
             return;
         }
-        if (r.timeoutSeconds() == 0 || c.inputClosed) {
+        if (timeout == 0 || c.inputClosed) {
             reply(c, deadlineSoon(c) && !c.inputClosed ? Reply.DEADLINE_SOON : Reply.TIMED_OUT);
             return;
         }
@@ -414,7 +450,7 @@ public final class Engine {
         for (int i = 0; i < c.watching.size(); i++) {
             c.watching.get(i).waiting.add(c);
         }
-        c.waitTimeoutAt = r.hasTimeout() ? now + r.timeoutSeconds() * SECOND : Long.MAX_VALUE;
+        c.waitTimeoutAt = timeout >= 0 ? now + timeout : Long.MAX_VALUE;
         rescheduleWake(c);
     }
 
@@ -431,44 +467,116 @@ public final class Engine {
     }
 
     private void delete(Client c, long id) {
+        delete(c, jobs.get(id));
+    }
+
+    /** delete and delete-key: by anyone unless reserved by another connection; by its reserver it completes. */
+    void delete(Client c, Job j) {
         stats.count(Op.DELETE);
-        Job j = jobs.get(id);
         if (j == null || (j.state == JobState.RESERVED && j.reserver != c)) {
             reply(c, Reply.NOT_FOUND);
             return;
         }
-        if (!logRoom(Journal.DELETE_RECORD, true)) {
+        if (!logRoom(Journal.deleteRecordSize(j, ext.finished.retains()), true)) {
             reply(c, Reply.INTERNAL_ERROR);
             return;
         }
-        removeFromState(j);
-        jobs.remove(id);
-        if (journal != null) {
-            journal.writeDelete(j, nextId);
-        }
         j.tube.cmdDelete++;
-        maybeFree(j.tube);
+        FinishKind kind = j.state == JobState.RESERVED ? FinishKind.COMPLETED : FinishKind.DELETED;
+        removeFromState(j);
+        finish(j, kind);
         reply(c, Reply.DELETED);
     }
 
+    /**
+     * Removes a job that is in no state any more ({@link #removeFromState} done): forgets it, remembers how it
+     * finished (retention), logs the delete. A change the engine makes by itself (expiry, a cancelled job's TTR)
+     * may find the disk full: it then happens in memory only, and recovery repeats it (the job's TTL or cancel mark
+     * is in the log).
+     */
+    void finish(Job j, FinishKind kind) {
+        jobs.remove(j.id);
+        Finished f = ext.finishing(j, kind);
+        if (journal != null) {
+            if (journal.canAppend(Journal.deleteRecordSize(j, f != null), true)) {
+                journal.writeDelete(j, f, nextId);
+            } else {
+                journal.forget(j);
+            }
+        }
+        maybeFree(j.tube);
+    }
+
     private void release(Client c, Command.Release r) {
+        release(c, r.id(), r.pri(), r.delaySeconds() * SECOND);
+    }
+
+    /** release and release-ex; delay in ns. */
+    void release(Client c, long id, long pri, long delay) {
         stats.count(Op.RELEASE);
-        Job j = reservedBy(c, r.id());
+        Job j = reservedBy(c, id);
         if (j == null) {
             reply(c, Reply.NOT_FOUND);
             return;
         }
-        if (!logRoom(Journal.STATE_RECORD, false)) {
+        if (!logRoom(Math.max(Journal.stateRecordSize(j), Journal.deleteRecordSize(j, true)), false)) {
             reply(c, Reply.OUT_OF_MEMORY); // the job stays reserved, unchanged
             return;
         }
         removeReserved(j);
-        j.pri = r.pri();
-        j.delay = r.delaySeconds() * SECOND;
+        j.pri = pri;
+        j.delay = delay;
         j.releases++;
-        enqueue(j, j.delay);
-        logState(j);
-        reply(c, Reply.RELEASED);
+        Ended how = reservationEnded(j, j.delay, true);
+        reply(c, how == Ended.CANCELLED ? Reply.CANCELLED : how == Ended.BURIED ? Reply.BURIED : Reply.RELEASED);
+    }
+
+    /** What became of a job whose reservation ended without a delete. */
+    enum Ended { REQUEUED, BURIED, CANCELLED, EXPIRED }
+
+    /**
+     * A reservation ended without a delete (release, TTR, disconnect; the job is detached): a cancelled job is
+     * finished, a job whose TTL ran out meanwhile expires, a job over its reserve limit is buried, any other goes
+     * back to ready or delayed. Logs what it changed; a return to ready by TTR or disconnect needs no record
+     * ({@code logRequeue} false: reservations are never logged), a release does (its priority and delay).
+     */
+    Ended reservationEnded(Job j, long delay, boolean logRequeue) {
+        JobExt x = j.ext;
+        if (x != null && x.cancelRequested) {
+            finish(j, FinishKind.CANCELLED);
+            return Ended.CANCELLED;
+        }
+        if (x != null && x.expired && !x.onExpireBury) {
+            finish(j, FinishKind.EXPIRED);
+            return Ended.EXPIRED;
+        }
+        long limit = x != null && x.maxReserves >= 0 ? x.maxReserves : j.tube.maxReserves;
+        if ((x != null && x.expired) || (limit > 0 && j.reserves >= limit)) {
+            if (!(x != null && x.expired)) {
+                ext.autoBuried++;
+            }
+            buryJob(j);
+            logStateIfRoom(j);
+            return Ended.BURIED;
+        }
+        enqueue(j, delay);
+        if (logRequeue) {
+            logStateIfRoom(j);
+        }
+        return Ended.REQUEUED;
+    }
+
+    void logStateIfRoom(Job j) {
+        if (journal != null && journal.canAppend(Journal.stateRecordSize(j), false)) {
+            logState(j);
+        }
+    }
+
+    void buryJob(Job j) {
+        j.state = JobState.BURIED;
+        j.tube.buried.append(j);
+        stats.buried++;
+        j.buries++;
     }
 
     private void bury(Client c, Command.Bury b) {
@@ -478,16 +586,19 @@ public final class Engine {
             reply(c, Reply.NOT_FOUND);
             return;
         }
-        if (!logRoom(Journal.STATE_RECORD, false)) {
+        if (!logRoom(Math.max(Journal.stateRecordSize(j), Journal.deleteRecordSize(j, true)), false)) {
             reply(c, Reply.INTERNAL_ERROR); // as beanstalkd; the job stays reserved, unchanged
             return;
         }
         removeReserved(j);
         j.pri = b.pri();
-        j.state = JobState.BURIED;
-        j.tube.buried.append(j);
-        stats.buried++;
-        j.buries++;
+        if (j.ext != null && (j.ext.cancelRequested || (j.ext.expired && !j.ext.onExpireBury))) {
+            boolean cancelled = j.ext.cancelRequested;
+            finish(j, cancelled ? FinishKind.CANCELLED : FinishKind.EXPIRED);
+            reply(c, cancelled ? Reply.CANCELLED : Reply.BURIED);
+            return;
+        }
+        buryJob(j);
         logState(j);
         reply(c, Reply.BURIED);
     }
@@ -497,6 +608,13 @@ public final class Engine {
         Job j = reservedBy(c, id);
         if (j == null) {
             reply(c, Reply.NOT_FOUND);
+            return;
+        }
+        if (j.ext != null && j.ext.cancelRequested) {
+            // the worker learns of the cancel here; the job is finished, it never goes back to ready
+            removeReserved(j);
+            finish(j, FinishKind.CANCELLED);
+            reply(c, Reply.CANCELLED);
             return;
         }
         j.deadline = now + j.ttr;
@@ -529,13 +647,13 @@ public final class Engine {
         long n = 0;
         if (t.buried.size() > 0) {
             Job j;
-            while (n < bound && (j = t.buried.first()) != null && logRoom(Journal.STATE_RECORD, false)) {
+            while (n < bound && (j = t.buried.first()) != null && logRoom(Journal.stateRecordSize(j), false)) {
                 kickJob(j);
                 n++;
             }
         } else {
             Job j;
-            while (n < bound && (j = t.delayed.peek()) != null && logRoom(Journal.STATE_RECORD, false)) {
+            while (n < bound && (j = t.delayed.peek()) != null && logRoom(Journal.stateRecordSize(j), false)) {
                 kickJob(j);
                 n++;
             }
@@ -547,7 +665,7 @@ public final class Engine {
         stats.count(Op.KICK_JOB);
         Job j = jobs.get(id);
         if (j == null || (j.state != JobState.BURIED && j.state != JobState.DELAYED)
-                || !logRoom(Journal.STATE_RECORD, false)) {
+                || !logRoom(Journal.stateRecordSize(j), false)) {
             reply(c, Reply.NOT_FOUND); // beanstalkd answers an internal failure of kick-job this way too
             return;
         }
@@ -563,7 +681,7 @@ public final class Engine {
     }
 
     /** Whether the log can take a record of this size now (always true in memory). */
-    private boolean logRoom(int bytes, boolean isDelete) {
+    boolean logRoom(int bytes, boolean isDelete) {
         return journal == null || journal.canAppend(bytes, isDelete);
     }
 
@@ -571,7 +689,7 @@ public final class Engine {
      * Logs a job's new state (after enqueue, which may already have handed it to a waiting worker: the log then
      * records the state it had before that reservation, as reservations are not durable).
      */
-    private void logState(Job j) {
+    void logState(Job j) {
         if (journal != null) {
             if (j.state == JobState.RESERVED) {
                 // handed straight to a waiting worker: log the state the job entered first
@@ -632,7 +750,7 @@ public final class Engine {
     // ---------------------------------------------------------------- job state transitions
 
     /** Puts a job into READY (delay 0) or DELAYED and hands ready jobs to waiting workers. */
-    private void enqueue(Job j, long delay) {
+    void enqueue(Job j, long delay) {
         j.reserver = null;
         Tube t = j.tube;
         if (delay > 0) {
@@ -682,7 +800,7 @@ public final class Engine {
         reply(c, new Reply.JobBody(true, j.id, j.body));
     }
 
-    private void removeFromState(Job j) {
+    void removeFromState(Job j) {
         switch (j.state) {
             case READY:
                 removeReady(j);
@@ -704,7 +822,7 @@ public final class Engine {
         }
     }
 
-    private void removeReady(Job j) {
+    void removeReady(Job j) {
         j.tube.ready.remove(j);
         stats.ready--;
         if (j.pri < ProtocolLimits.URGENT_THRESHOLD) {
@@ -713,7 +831,7 @@ public final class Engine {
         }
     }
 
-    private void removeReserved(Job j) {
+    void removeReserved(Job j) {
         j.reserver.reserved.remove(j);
         deadlines.remove(j);
         j.tube.reservedCount--;
@@ -721,7 +839,7 @@ public final class Engine {
         j.reserver = null;
     }
 
-    private Job reservedBy(Client c, long id) {
+    Job reservedBy(Client c, long id) {
         Job j = jobs.get(id);
         return j != null && j.state == JobState.RESERVED && j.reserver == c ? j : null;
     }
@@ -754,7 +872,7 @@ public final class Engine {
     }
 
     /** A waiting client wakes at its timeout or one safety margin before its soonest TTR, whichever is first. */
-    private void rescheduleWake(Client c) {
+    void rescheduleWake(Client c) {
         if (c == null || !c.waiting) {
             return;
         }
@@ -820,7 +938,7 @@ public final class Engine {
         Job j;
         while ((j = c.reserved.first()) != null) {
             removeReserved(j);
-            enqueue(j, 0);
+            reservationEnded(j, 0, false);
         }
         c.use.usingCount--;
         for (int i = 0; i < c.watching.size(); i++) {
@@ -840,7 +958,7 @@ public final class Engine {
         }
     }
 
-    private void markProducer(Client c) {
+    void markProducer(Client c) {
         if (!c.producer) {
             c.producer = true;
             stats.producers++;
@@ -854,10 +972,11 @@ public final class Engine {
         }
     }
 
-    private Tube findOrMakeTube(String name) {
+    Tube findOrMakeTube(String name) {
         Tube t = tubes.get(name);
         if (t == null) {
             t = new Tube(name);
+            t.maxReserves = ext.tubeMaxReserves(name);
             tubes.put(name, t);
             t.listSlot = tubeList.size();
             tubeList.add(t);
@@ -866,7 +985,7 @@ public final class Engine {
     }
 
     /** Frees a tube nothing refers to any more, with its pause and counters, as beanstalkd does. */
-    private void maybeFree(Tube t) {
+    void maybeFree(Tube t) {
         if (t == defaultTube || !t.unreferenced() || tubes.get(t.name) != t) {
             return;
         }
@@ -893,7 +1012,7 @@ public final class Engine {
      * never acknowledges a change that a crash could still undo, and a connection's replies never overtake each
      * other.
      */
-    private void reply(Client c, Reply r) {
+    void reply(Client c, Reply r) {
         if (journal != null && journal.holdsReplies()
                 && (c.held > 0 || journal.appendedPosition() > journal.durablePosition())) {
             held.add(new Held(c, r, journal.appendedPosition()));

@@ -41,6 +41,12 @@ final class IndexedHeap<T> {
         return size == 0 ? null : (T) items[0];
     }
 
+    /** The element at heap index {@code i} (0 &le; i &lt; size), for scans in no particular order. */
+    @SuppressWarnings("unchecked")
+    T get(int i) {
+        return (T) items[i];
+    }
+
     boolean contains(T e) {
         int i = slot.get(e);
         return i >= 0 && i < size && items[i] == e;

@@ -9,7 +9,7 @@ import java.util.Comparator;
  *
  * <p>Thread rule: engine thread only. The body array is immutable once stored, so replies may share it.
  */
-final class Job {
+final class Job extends Anchored {
     /** Ready order: priority, then id (beanstalkd {@code job_pri_less}). Priorities are u32 held in a long. */
     static final Comparator<Job> READY_ORDER = (a, b) -> a.pri != b.pri
             ? Long.compare(a.pri, b.pri) : Long.compare(a.id, b.id);
@@ -67,11 +67,8 @@ final class Job {
     Job prev;
     Job next;
 
-    /** Durable log: the segment holding this job's latest full record, and that record's size. */
-    Journal.Segment anchor;
-    int anchorBytes;
-    Job segPrev;
-    Job segNext;
+    /** Extension fields (key, TTL, reserve limit, cancel mark), or null for a plain beanstalkd job. */
+    JobExt ext;
     /** The state the log last recorded (a reserved job is recovered in it) and its wall-clock ready time. */
     byte loggedState;
     long loggedReadyAt;

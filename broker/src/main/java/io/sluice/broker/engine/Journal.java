@@ -4,6 +4,8 @@ import io.sluice.broker.log.LogFormat;
 import io.sluice.broker.log.LogRecord;
 import io.sluice.broker.log.LogWriter;
 import io.sluice.broker.log.RecordCodec;
+import io.sluice.broker.log.ScheduleRecord;
+import io.sluice.broker.log.TubeRecord;
 import io.sluice.broker.protocol.JobState;
 
 import java.util.ArrayDeque;
@@ -25,15 +27,15 @@ final class Journal {
         long bytes;
         long liveBytes;
         long liveJobs;
-        /** Jobs anchored here, linked through {@link Job#segPrev}/{@link Job#segNext}. */
-        private Job head;
+        /** Objects anchored here, linked through {@link Anchored#segPrev}/{@link Anchored#segNext}. */
+        private Anchored head;
 
         Segment(long sequence, long bytes) {
             this.sequence = sequence;
             this.bytes = bytes;
         }
 
-        void add(Job j) {
+        void add(Anchored j) {
             j.segPrev = null;
             j.segNext = head;
             if (head != null) {
@@ -42,7 +44,7 @@ final class Journal {
             head = j;
         }
 
-        void remove(Job j) {
+        void remove(Anchored j) {
             if (j.segPrev == null) {
                 head = j.segNext;
             } else {
@@ -55,7 +57,7 @@ final class Journal {
             j.segNext = null;
         }
 
-        Job first() {
+        Anchored first() {
             return head;
         }
     }
@@ -104,7 +106,22 @@ final class Journal {
     }
 
     static int jobRecordSize(Job j) {
-        return JOB_RECORD_FIXED + j.tube.name.length() + j.body.length;
+        return JOB_RECORD_FIXED + j.tube.name.length() + j.body.length + extSize(j);
+    }
+
+    static int stateRecordSize(Job j) {
+        return STATE_RECORD + extSize(j);
+    }
+
+    /** The extension trailer of a job's JOB and STATE records (LogFormat). */
+    static int extSize(Job j) {
+        return j.ext == null ? 0 : 18 + (j.ext.key == null ? 0 : j.ext.key.length());
+    }
+
+    /** A DELETE record, with the finish trailer when the finished job is retained. */
+    static int deleteRecordSize(Job j, boolean retained) {
+        return DELETE_RECORD + (retained ? 11 + j.tube.name.length()
+                + (j.ext == null || j.ext.key == null ? 0 : j.ext.key.length()) : 0);
     }
 
     /** Registers a segment found by recovery (oldest first). */
@@ -122,9 +139,9 @@ final class Journal {
         totalBytes += LogFormat.HEADER_SIZE;
     }
 
-    /** Ties a recovered job to the segment of its latest full record. */
-    void anchorRecovered(Job j, Segment s, int bytes) {
-        anchor(j, s, bytes);
+    /** Ties a recovered object to the segment of its latest full record. */
+    void anchorRecovered(Anchored a, Segment s, int bytes) {
+        anchor(a, s, bytes);
     }
 
     long appendedPosition() {
@@ -193,9 +210,54 @@ final class Journal {
         append(RecordCodec.encode(record(LogFormat.STATE, j, now)), nextId, false);
     }
 
-    void writeDelete(Job j, long nextId) {
-        append(RecordCodec.encode(LogRecord.delete(j.id)), nextId, true);
+    /** The job is gone; {@code f}, when not null, is the finished record that is retained (and anchored). */
+    void writeDelete(Job j, Finished f, long nextId) {
         unanchor(j);
+        if (f == null) {
+            append(RecordCodec.encode(LogRecord.delete(j.id)), nextId, true);
+        } else {
+            writeFinished(f, nextId);
+        }
+    }
+
+    private void writeFinished(Finished f, long nextId) {
+        byte[] rec = RecordCodec.encode(LogRecord.delete(f.id,
+                new LogRecord.Finish(f.kind.code, f.finishedAt, f.tube, f.key)));
+        append(rec, nextId, true);
+        unanchor(f);
+        anchor(f, current, rec.length);
+    }
+
+    void writeSchedule(Schedule s, long nextId) {
+        byte[] rec = RecordCodec.encode(new ScheduleRecord(false, s.tube, s.name, s.spec, s.zone, s.pri, s.ttr,
+                s.body, s.addedAt, s.nextAtWall, s.fired));
+        append(rec, nextId, false);
+        unanchor(s);
+        anchor(s, current, rec.length);
+    }
+
+    static int scheduleRecordSize(String tube, String name, String spec, String zone, byte[] body) {
+        return LogFormat.FRAME_SIZE + 9 + 4 + tube.length() + name.length() + spec.length() + zone.length() + 4 + 32
+                + 4 + body.length;
+    }
+
+    void writeUnschedule(Schedule s, long nextId) {
+        unanchor(s);
+        append(RecordCodec.encode(ScheduleRecord.removal(s.tube, s.name)), nextId, true);
+    }
+
+    void writeTubeSettings(TubeSettings t, long nextId) {
+        byte[] rec = RecordCodec.encode(new TubeRecord(t.tube, t.maxReserves));
+        append(rec, nextId, false);
+        unanchor(t);
+        if (t.maxReserves != 0) {
+            anchor(t, current, rec.length);
+        }
+    }
+
+    /** Something the log no longer needs to keep (a forgotten finished job): its bytes become dead. */
+    void forget(Anchored a) {
+        unanchor(a);
     }
 
     private void append(byte[] rec, long nextId, boolean isDelete) {
@@ -230,12 +292,15 @@ final class Journal {
         j.loggedState = state;
         j.loggedReadyAt = readyAt;
         long createdWall = wallMillis.getAsLong() - (now - j.createdAt) / 1_000_000;
+        JobExt x = j.ext;
+        LogRecord.Ext ext = x == null ? null
+                : new LogRecord.Ext(x.key, x.expiresAtWall, x.onExpireBury, x.maxReserves, x.cancelRequested);
         return new LogRecord(type, j.id, state, j.pri, j.ttr, j.delay, readyAt, createdWall, j.reserves, j.timeouts,
                 j.releases, j.buries, j.kicks, type == LogFormat.JOB ? j.tube.name : null,
-                type == LogFormat.JOB ? j.body : null);
+                type == LogFormat.JOB ? j.body : null, ext, null);
     }
 
-    private void anchor(Job j, Segment s, int bytes) {
+    private void anchor(Anchored j, Segment s, int bytes) {
         j.anchor = s;
         j.anchorBytes = bytes;
         s.add(j);
@@ -244,7 +309,7 @@ final class Journal {
         liveBytes += bytes;
     }
 
-    private void unanchor(Job j) {
+    private void unanchor(Anchored j) {
         Segment s = j.anchor;
         if (s != null) {
             s.remove(j);
@@ -267,17 +332,42 @@ final class Journal {
             if (oldest == current) {
                 return;
             }
-            Job j;
-            while ((j = oldest.first()) != null) {
-                if (!canAppend(jobRecordSize(j), false)) {
+            Anchored a;
+            while ((a = oldest.first()) != null) {
+                if (!migrate(a, now, nextId)) {
                     return; // the disk is full: try again after a later change
                 }
-                writeJob(j, now, nextId);
                 recordsMigrated++;
             }
             segments.pollFirst();
             totalBytes -= oldest.bytes;
             writer.deleteSegment(oldest.sequence);
         }
+    }
+
+    /** Re-writes one anchored object into the current segment; false if the disk has no room for it now. */
+    private boolean migrate(Anchored a, long now, long nextId) {
+        if (a instanceof Job j) {
+            if (!canAppend(jobRecordSize(j), false)) {
+                return false;
+            }
+            writeJob(j, now, nextId);
+        } else if (a instanceof Finished f) {
+            if (!canAppend(DELETE_RECORD + 11 + f.tube.length() + (f.key == null ? 0 : f.key.length()), true)) {
+                return false;
+            }
+            writeFinished(f, nextId);
+        } else if (a instanceof Schedule s) {
+            if (!canAppend(scheduleRecordSize(s.tube, s.name, s.spec, s.zone, s.body), false)) {
+                return false;
+            }
+            writeSchedule(s, nextId);
+        } else if (a instanceof TubeSettings t) {
+            if (!canAppend(LogFormat.FRAME_SIZE + 18 + t.tube.length(), false)) {
+                return false;
+            }
+            writeTubeSettings(t, nextId);
+        }
+        return true;
     }
 }

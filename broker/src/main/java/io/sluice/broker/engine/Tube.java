@@ -43,6 +43,8 @@ final class Tube {
     int pauseSlot = -1;
     /** Position in the engine's tube list (list-tubes order). */
     int listSlot = -1;
+    /** Reserve limit from the tube's settings (PROTOCOL.md §7.7); 0: none. */
+    long maxReserves;
 
     Tube(String name) {
         this.name = name;

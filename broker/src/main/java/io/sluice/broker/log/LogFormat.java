@@ -30,7 +30,24 @@ package io.sluice.broker.log;
  *  JOB continues:
  *  74  tubeLen    u8       then the tube name (ASCII)
  *      bodyLen    u32      then the body
+ *  JOB and STATE of a job with extension fields (PROTOCOL.md §7) end with, in both:
+ *      flags      u8       1: on-expire=bury, 2: cancel requested
+ *      expiresAt  i64      wall-clock ms of the TTL's end, 0: none
+ *      maxReserves i64     -1: the tube's limit
+ *      keyLen     u8       then the key (ASCII), 0: none
+ *  DELETE may end with how the job finished (when finished jobs are retained):
+ *      kind       u8       FINISHED_COMPLETED=1, DELETED=2, CANCELLED=3, EXPIRED=4
+ *      finishedAt i64      wall-clock ms
+ *      tubeLen    u8       then the tube name
+ *      keyLen     u8       then the key, 0: none
+ *
+ * SCHEDULE (4, id 0): tubeLen u8 + tube, nameLen u8 + name, specLen u8 + spec, zoneLen u8 + zone, pri u32,
+ *      ttr i64 (ns), addedAt i64, nextAt i64 (wall ms), fired i64, bodyLen u32 + body
+ * UNSCHEDULE (5, id 0): tubeLen u8 + tube, nameLen u8 + name
+ * TUBE (6, id 0): tubeLen u8 + tube, maxReserves i64 (0 removes the setting)
  * </pre>
+ *
+ * Optional trailers are recognised by the record's length, so logs written before the extensions read unchanged.
  *
  * A record torn by a crash fails its length or CRC check; zeros after the last record end a segment.
  *
@@ -45,6 +62,14 @@ public final class LogFormat {
     public static final byte JOB = 1;
     public static final byte STATE = 2;
     public static final byte DELETE = 3;
+    public static final byte SCHEDULE = 4;
+    public static final byte UNSCHEDULE = 5;
+    public static final byte TUBE = 6;
+
+    public static final byte FINISHED_COMPLETED = 1;
+    public static final byte FINISHED_DELETED = 2;
+    public static final byte FINISHED_CANCELLED = 3;
+    public static final byte FINISHED_EXPIRED = 4;
 
     public static final byte READY = 0;
     public static final byte DELAYED = 1;

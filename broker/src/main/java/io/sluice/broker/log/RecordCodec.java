@@ -6,11 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /**
- * {@link LogRecord} to framed bytes and back (layout in {@link LogFormat}).
+ * Records to framed bytes and back (layout in {@link LogFormat}): {@link LogRecord} for jobs, {@link
+ * ScheduleRecord} and {@link TubeRecord} for the extensions' durable state.
  *
  * <p>Thread rule: stateless static methods; any thread.
  */
 public final class RecordCodec {
+    private static final int EXT_FIXED = 1 + 8 + 8 + 1;
+    private static final int FINISH_FIXED = 1 + 8 + 1 + 1;
+
     private RecordCodec() {
     }
 
@@ -18,19 +22,26 @@ public final class RecordCodec {
     public static byte[] encode(LogRecord r) {
         int payload;
         if (r.type() == LogFormat.DELETE) {
-            payload = LogFormat.DELETE_BODY;
-        } else if (r.type() == LogFormat.STATE) {
-            payload = LogFormat.STATE_BODY;
+            payload = LogFormat.DELETE_BODY + (r.finish() == null ? 0
+                    : FINISH_FIXED + r.finish().tube().length() + len(r.finish().key()));
         } else {
-            payload = LogFormat.STATE_BODY + 1 + r.tube().length() + 4 + r.body().length;
+            payload = LogFormat.STATE_BODY + (r.ext() == null ? 0 : EXT_FIXED + len(r.ext().key()));
+            if (r.type() == LogFormat.JOB) {
+                payload += 1 + r.tube().length() + 4 + r.body().length;
+            }
         }
-        byte[] out = new byte[LogFormat.FRAME_SIZE + payload];
-        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(payload + 4);
-        b.putInt(0); // crc, below
+        ByteBuffer b = frame(payload);
         b.put(r.type());
         b.putLong(r.id());
-        if (r.type() != LogFormat.DELETE) {
+        if (r.type() == LogFormat.DELETE) {
+            LogRecord.Finish f = r.finish();
+            if (f != null) {
+                b.put(f.kind());
+                b.putLong(f.finishedAtMillis());
+                putShort(b, f.tube());
+                putShort(b, f.key());
+            }
+        } else {
             b.put(r.state());
             b.putInt((int) r.pri());
             b.putLong(r.ttr());
@@ -39,17 +50,84 @@ public final class RecordCodec {
             b.putLong(r.createdAtMillis());
             b.putInt(r.reserves()).putInt(r.timeouts()).putInt(r.releases()).putInt(r.buries()).putInt(r.kicks());
             if (r.type() == LogFormat.JOB) {
-                byte[] tube = r.tube().getBytes(StandardCharsets.US_ASCII);
-                b.put((byte) tube.length);
-                b.put(tube);
+                putShort(b, r.tube());
                 b.putInt(r.body().length);
                 b.put(r.body());
             }
+            LogRecord.Ext x = r.ext();
+            if (x != null) {
+                b.put((byte) ((x.onExpireBury() ? 1 : 0) | (x.cancelRequested() ? 2 : 0)));
+                b.putLong(x.expiresAtMillis());
+                b.putLong(x.maxReserves());
+                putShort(b, x.key());
+            }
         }
+        return seal(b);
+    }
+
+    public static byte[] encode(ScheduleRecord s) {
+        int payload = 1 + 8 + 1 + s.tube().length() + 1 + s.name().length();
+        if (!s.removed()) {
+            payload += 1 + s.spec().length() + 1 + s.zone().length() + 4 + 8 * 4 + 4 + s.body().length;
+        }
+        ByteBuffer b = frame(payload);
+        b.put(s.removed() ? LogFormat.UNSCHEDULE : LogFormat.SCHEDULE);
+        b.putLong(0);
+        putShort(b, s.tube());
+        putShort(b, s.name());
+        if (!s.removed()) {
+            putShort(b, s.spec());
+            putShort(b, s.zone());
+            b.putInt((int) s.pri());
+            b.putLong(s.ttr());
+            b.putLong(s.addedAtMillis());
+            b.putLong(s.nextAtMillis());
+            b.putLong(s.fired());
+            b.putInt(s.body().length);
+            b.put(s.body());
+        }
+        return seal(b);
+    }
+
+    public static byte[] encode(TubeRecord t) {
+        ByteBuffer b = frame(1 + 8 + 1 + t.tube().length() + 8);
+        b.put(LogFormat.TUBE);
+        b.putLong(0);
+        putShort(b, t.tube());
+        b.putLong(t.maxReserves());
+        return seal(b);
+    }
+
+    private static int len(String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    private static ByteBuffer frame(int payload) {
+        ByteBuffer b = ByteBuffer.wrap(new byte[LogFormat.FRAME_SIZE + payload]).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(payload + 4);
+        b.putInt(0); // crc, in seal
+        return b;
+    }
+
+    private static byte[] seal(ByteBuffer b) {
+        byte[] out = b.array();
         CRC32C crc = new CRC32C();
-        crc.update(out, LogFormat.FRAME_SIZE, payload);
+        crc.update(out, LogFormat.FRAME_SIZE, out.length - LogFormat.FRAME_SIZE);
         ByteBuffer.wrap(out, 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
         return out;
+    }
+
+    /** A string of at most 255 ASCII bytes (tube names, keys, names, specs, zones), length first; null as "". */
+    private static void putShort(ByteBuffer b, String s) {
+        byte[] bytes = (s == null ? "" : s).getBytes(StandardCharsets.ISO_8859_1);
+        b.put((byte) bytes.length);
+        b.put(bytes);
+    }
+
+    private static String getShort(ByteBuffer b) {
+        byte[] t = new byte[b.get() & 0xFF];
+        b.get(t);
+        return new String(t, StandardCharsets.ISO_8859_1);
     }
 
     /** Thrown for a record that fails its checks: the reason and where. */
@@ -61,54 +139,106 @@ public final class RecordCodec {
         }
     }
 
-    /**
-     * Decodes the payload (type .. end) of a record whose frame was already checked (length and CRC).
-     */
+    /** Decodes a job record's payload (type .. end) whose frame was already checked (length and CRC). */
     public static LogRecord decodePayload(ByteBuffer b) throws CorruptRecordException {
+        Object o = decodeAny(b);
+        if (o instanceof LogRecord r) {
+            return r;
+        }
+        throw new CorruptRecordException("not a job record");
+    }
+
+    /**
+     * Decodes any record's payload: a {@link LogRecord}, {@link ScheduleRecord} or {@link TubeRecord}.
+     */
+    public static Object decodeAny(ByteBuffer b) throws CorruptRecordException {
         b.order(ByteOrder.LITTLE_ENDIAN);
         try {
             byte type = b.get();
             long id = b.getLong();
+            Object out;
             if (type == LogFormat.DELETE) {
-                return LogRecord.delete(id);
-            }
-            if (type != LogFormat.JOB && type != LogFormat.STATE) {
-                throw new CorruptRecordException("unknown record type " + type);
-            }
-            byte state = b.get();
-            if (state != LogFormat.READY && state != LogFormat.DELAYED && state != LogFormat.BURIED) {
-                throw new CorruptRecordException("unknown job state " + state);
-            }
-            long pri = b.getInt() & 0xFFFF_FFFFL;
-            long ttr = b.getLong();
-            long delay = b.getLong();
-            long readyAt = b.getLong();
-            long createdAt = b.getLong();
-            int reserves = b.getInt();
-            int timeouts = b.getInt();
-            int releases = b.getInt();
-            int buries = b.getInt();
-            int kicks = b.getInt();
-            String tube = null;
-            byte[] body = null;
-            if (type == LogFormat.JOB) {
-                byte[] t = new byte[b.get() & 0xFF];
-                b.get(t);
-                tube = new String(t, StandardCharsets.US_ASCII);
-                int len = b.getInt();
-                if (len < 0 || len > b.remaining()) {
-                    throw new CorruptRecordException("body length " + len + " exceeds the record");
+                LogRecord.Finish f = null;
+                if (b.hasRemaining()) {
+                    byte kind = b.get();
+                    long at = b.getLong();
+                    String tube = getShort(b);
+                    String key = getShort(b);
+                    f = new LogRecord.Finish(kind, at, tube, key.isEmpty() ? null : key);
                 }
-                body = new byte[len];
-                b.get(body);
+                out = LogRecord.delete(id, f);
+            } else if (type == LogFormat.JOB || type == LogFormat.STATE) {
+                out = decodeJob(b, type, id);
+            } else if (type == LogFormat.SCHEDULE || type == LogFormat.UNSCHEDULE) {
+                String tube = getShort(b);
+                String name = getShort(b);
+                if (type == LogFormat.UNSCHEDULE) {
+                    out = ScheduleRecord.removal(tube, name);
+                } else {
+                    String spec = getShort(b);
+                    String zone = getShort(b);
+                    long pri = b.getInt() & 0xFFFF_FFFFL;
+                    long ttr = b.getLong();
+                    long added = b.getLong();
+                    long next = b.getLong();
+                    long fired = b.getLong();
+                    out = new ScheduleRecord(false, tube, name, spec, zone, pri, ttr, body(b), added, next, fired);
+                }
+            } else if (type == LogFormat.TUBE) {
+                out = new TubeRecord(getShort(b), b.getLong());
+            } else {
+                throw new CorruptRecordException("unknown record type " + type);
             }
             if (b.hasRemaining()) {
                 throw new CorruptRecordException(b.remaining() + " unexpected bytes after the record");
             }
-            return new LogRecord(type, id, state, pri, ttr, delay, readyAt, createdAt, reserves, timeouts, releases,
-                    buries, kicks, tube, body);
+            return out;
         } catch (java.nio.BufferUnderflowException e) {
             throw new CorruptRecordException("record shorter than its type requires");
         }
+    }
+
+    private static byte[] body(ByteBuffer b) throws CorruptRecordException {
+        int len = b.getInt();
+        if (len < 0 || len > b.remaining()) {
+            throw new CorruptRecordException("body length " + len + " exceeds the record");
+        }
+        byte[] body = new byte[len];
+        b.get(body);
+        return body;
+    }
+
+    private static LogRecord decodeJob(ByteBuffer b, byte type, long id) throws CorruptRecordException {
+        byte state = b.get();
+        if (state != LogFormat.READY && state != LogFormat.DELAYED && state != LogFormat.BURIED) {
+            throw new CorruptRecordException("unknown job state " + state);
+        }
+        long pri = b.getInt() & 0xFFFF_FFFFL;
+        long ttr = b.getLong();
+        long delay = b.getLong();
+        long readyAt = b.getLong();
+        long createdAt = b.getLong();
+        int reserves = b.getInt();
+        int timeouts = b.getInt();
+        int releases = b.getInt();
+        int buries = b.getInt();
+        int kicks = b.getInt();
+        String tube = null;
+        byte[] body = null;
+        if (type == LogFormat.JOB) {
+            tube = getShort(b);
+            body = body(b);
+        }
+        LogRecord.Ext ext = null;
+        if (b.hasRemaining()) {
+            byte flags = b.get();
+            long expiresAt = b.getLong();
+            long maxReserves = b.getLong();
+            String key = getShort(b);
+            ext = new LogRecord.Ext(key.isEmpty() ? null : key, expiresAt, (flags & 1) != 0, maxReserves,
+                    (flags & 2) != 0);
+        }
+        return new LogRecord(type, id, state, pri, ttr, delay, readyAt, createdAt, reserves, timeouts, releases,
+                buries, kicks, tube, body, ext, null);
     }
 }

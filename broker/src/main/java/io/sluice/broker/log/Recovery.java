@@ -32,8 +32,30 @@ public final class Recovery {
     /** A segment that stays: its number and size. */
     public record Segment(long sequence, long bytes) { }
 
-    /** What recovery found: jobs in the order of their latest record, segments, and the next job id. */
-    public record Result(List<Job> jobs, List<Segment> segments, long nextJobId, List<String> warnings) { }
+    /** A retained finished job: how it finished, and the segment holding that DELETE record. */
+    public record Finished(long id, LogRecord.Finish finish, long anchorSequence, int anchorBytes) { }
+
+    /** A live schedule's latest record and the segment holding it. */
+    public record Schedule(ScheduleRecord record, long anchorSequence, int anchorBytes) { }
+
+    /** A tube setting's latest record and the segment holding it. */
+    public record TubeSetting(TubeRecord record, long anchorSequence, int anchorBytes) { }
+
+    /**
+     * What recovery found: jobs in the order of their latest record, segments, the next job id, and the
+     * extensions' state (finished jobs in finishing order, schedules, tube settings).
+     */
+    public record Result(List<Job> jobs, List<Segment> segments, long nextJobId, List<String> warnings,
+                         List<Finished> finished, List<Schedule> schedules, List<TubeSetting> tubeSettings) { }
+
+    /** Everything replay accumulates. */
+    private static final class State {
+        final LinkedHashMap<Long, Job> jobs = new LinkedHashMap<>();
+        final LinkedHashMap<Long, Finished> finished = new LinkedHashMap<>();
+        final LinkedHashMap<String, Schedule> schedules = new LinkedHashMap<>();
+        final LinkedHashMap<String, TubeSetting> tubes = new LinkedHashMap<>();
+        long maxIdSeen;
+    }
 
     /** The log is damaged where a crash cannot have damaged it. */
     public static final class CorruptLogException extends IOException {
@@ -49,11 +71,10 @@ public final class Recovery {
 
     public static Result recover(Path dir, boolean truncateCorrupt) throws IOException {
         List<Long> seqs = SegmentFiles.list(dir);
-        LinkedHashMap<Long, Job> jobs = new LinkedHashMap<>();
+        State st = new State();
         List<Segment> kept = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         long nextId = 1;
-        long[] maxIdSeen = {0};
         for (int i = 0; i < seqs.size(); i++) {
             long seq = seqs.get(i);
             Path file = dir.resolve(LogFormat.segmentName(seq));
@@ -66,8 +87,8 @@ public final class Recovery {
             }
             nextId = Math.max(nextId, b.getLong(24));
             b.position(LogFormat.HEADER_SIZE);
-            int end = scan(b, seq, jobs, maxIdSeen);
-            nextId = Math.max(nextId, maxIdSeen[0] + 1); // deleted jobs' ids count too: ids never repeat
+            int end = scan(b, seq, st);
+            nextId = Math.max(nextId, st.maxIdSeen + 1); // deleted jobs' ids count too: ids never repeat
             String why = end < data.length ? describe(b, end) : null;
             if (why != null) {
                 cut(dir, seqs, i, end, why, truncateCorrupt, warnings);
@@ -89,10 +110,12 @@ public final class Recovery {
             }
             kept.add(new Segment(seq, end));
         }
-        for (Job j : jobs.values()) {
+        for (Job j : st.jobs.values()) {
             nextId = Math.max(nextId, j.record().id() + 1);
         }
-        return new Result(new ArrayList<>(jobs.values()), kept, nextId, warnings);
+        return new Result(new ArrayList<>(st.jobs.values()), kept, nextId, warnings,
+                new ArrayList<>(st.finished.values()), new ArrayList<>(st.schedules.values()),
+                new ArrayList<>(st.tubes.values()));
     }
 
     private static String checkHeader(ByteBuffer b, long seq) {
@@ -115,7 +138,7 @@ public final class Recovery {
     }
 
     /** Applies every good record; returns the offset of the first byte that is not a good record. */
-    private static int scan(ByteBuffer b, long seq, LinkedHashMap<Long, Job> jobs, long[] maxIdSeen) {
+    private static int scan(ByteBuffer b, long seq, State st) {
         CRC32C crc = new CRC32C();
         while (b.remaining() >= LogFormat.FRAME_SIZE) {
             int start = b.position();
@@ -129,33 +152,48 @@ public final class Recovery {
             if ((int) crc.getValue() != stored) {
                 return start;
             }
-            LogRecord r;
+            Object rec;
             try {
-                r = RecordCodec.decodePayload(ByteBuffer.wrap(b.array(), start + LogFormat.FRAME_SIZE, len - 4)
+                rec = RecordCodec.decodeAny(ByteBuffer.wrap(b.array(), start + LogFormat.FRAME_SIZE, len - 4)
                         .slice());
             } catch (RecordCodec.CorruptRecordException e) {
                 return start;
             }
-            maxIdSeen[0] = Math.max(maxIdSeen[0], r.id());
-            apply(r, seq, len + 4, jobs);
+            if (rec instanceof LogRecord r) {
+                st.maxIdSeen = Math.max(st.maxIdSeen, r.id());
+                apply(r, seq, len + 4, st);
+            } else if (rec instanceof ScheduleRecord s) {
+                String k = s.tube() + ' ' + s.name();
+                st.schedules.remove(k);
+                if (!s.removed()) {
+                    st.schedules.put(k, new Schedule(s, seq, len + 4));
+                }
+            } else if (rec instanceof TubeRecord t) {
+                st.tubes.remove(t.tube());
+                if (t.maxReserves() != 0) {
+                    st.tubes.put(t.tube(), new TubeSetting(t, seq, len + 4));
+                }
+            }
             b.position(start + 4 + len);
         }
         return b.position();
     }
 
-    private static void apply(LogRecord r, long seq, int bytes, LinkedHashMap<Long, Job> jobs) {
+    private static void apply(LogRecord r, long seq, int bytes, State st) {
+        LinkedHashMap<Long, Job> jobs = st.jobs;
         Job old = jobs.remove(r.id());
         if (r.type() == LogFormat.DELETE) {
+            st.finished.remove(r.id()); // a re-written (compacted) finish record replaces the older copy
+            if (r.finish() != null) {
+                st.finished.put(r.id(), new Finished(r.id(), r.finish(), seq, bytes));
+            }
             return;
         }
         if (r.type() == LogFormat.JOB) {
             jobs.put(r.id(), new Job(r, seq, bytes));
         } else if (old != null) {
             LogRecord o = old.record();
-            LogRecord merged = new LogRecord(LogFormat.JOB, r.id(), r.state(), r.pri(), r.ttr(), r.delay(),
-                    r.readyAtMillis(), r.createdAtMillis(), r.reserves(), r.timeouts(), r.releases(), r.buries(),
-                    r.kicks(), o.tube(), o.body());
-            jobs.put(r.id(), new Job(merged, old.anchorSequence(), old.anchorBytes()));
+            jobs.put(r.id(), new Job(r.asJob(o.tube(), o.body()), old.anchorSequence(), old.anchorBytes()));
         }
         // a STATE for an unknown job: its JOB record was in a segment already compacted away with the job deleted
     }

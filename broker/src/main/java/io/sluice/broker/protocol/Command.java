@@ -84,6 +84,55 @@ public sealed interface Command {
     /** Sluice extension: the durable log's segments with their live and dead bytes. */
     record StatsLog() implements Command { }
 
+    // ---- Sluice extensions (PROTOCOL.md §7); durations in nanoseconds, ids as for beanstalkd's commands.
+
+    /** {@code put-ex}: a put with a key, a TTL, an expiry action and a reserve limit (-1: the tube's). */
+    record PutEx(long pri, long delayNanos, long ttrNanos, byte[] body, String key, long ttlNanos,
+                 boolean onExpireBury, long maxReserves) implements Command {
+        @Override
+        public String toString() {
+            return "PutEx[pri=" + pri + ", delay=" + delayNanos + ", ttr=" + ttrNanos + ", bytes=" + body.length
+                    + ", key=" + key + ", ttl=" + ttlNanos + ", bury=" + onExpireBury + ", maxReserves=" + maxReserves
+                    + "]";
+        }
+    }
+
+    record PeekKey(String key) implements Command { }
+
+    record DeleteKey(String key) implements Command { }
+
+    /** {@code job-state <id>} (key null) or {@code job-state-key <key>}. */
+    record JobStateOf(long id, String key) implements Command { }
+
+    /** {@code cancel <id>} (key null) or {@code cancel-key <key>}. */
+    record Cancel(long id, String key) implements Command { }
+
+    record ReleaseEx(long id, long pri, long delayNanos) implements Command { }
+
+    record ReserveEx(long timeoutNanos) implements Command { }
+
+    record ListJobs(String tube, JobState state, int limit, long afterId) implements Command { }
+
+    record ClearTube(String tube) implements Command { }
+
+    record TubeSet(String tube, long maxReserves) implements Command { }
+
+    /** {@code schedule-add}: a named recurring put into the used tube; spec and zone checked by the engine. */
+    record ScheduleAdd(String name, long pri, long ttrNanos, String spec, String zone, byte[] body)
+            implements Command {
+        @Override
+        public String toString() {
+            return "ScheduleAdd[name=" + name + ", pri=" + pri + ", ttr=" + ttrNanos + ", spec=" + spec + ", tz=" + zone
+                    + ", bytes=" + body.length + "]";
+        }
+    }
+
+    record ScheduleRemove(String name) implements Command { }
+
+    record ScheduleList() implements Command { }
+
+    record StatsExt() implements Command { }
+
     record Quit() implements Command { }
 
     /**

@@ -29,6 +29,8 @@ public final class CommandDecoder extends ByteToMessageDecoder {
     private static final Command BAD_LINE = new Command.Invalid(Reply.BAD_FORMAT, Command.Counted.NONE);
     private static final Command TOO_BIG = new Command.Invalid(Reply.JOB_TOO_BIG, Command.Counted.PUT);
     private static final Command BAD_BODY = new Command.PutBadBody();
+    private static final Command TOO_BIG_OTHER = new Command.Invalid(Reply.JOB_TOO_BIG, Command.Counted.NONE);
+    private static final Command BAD_BODY_OTHER = new Command.Invalid(Reply.EXPECTED_CRLF, Command.Counted.NONE);
 
     private final CommandParser parser;
     private final byte[] line = new byte[ProtocolLimits.MAX_LINE];
@@ -54,8 +56,9 @@ public final class CommandDecoder extends ByteToMessageDecoder {
      * anything more.
      */
     public Command abandonInput() {
-        Command abandoned = state == State.BODY ? new Command.PutAbandoned()
-                : state == State.DISCARD_BODY ? new Command.PutTooBigAbandoned() : null;
+        boolean put = parser.pendingIsPut();
+        Command abandoned = state == State.BODY && put ? new Command.PutAbandoned()
+                : state == State.DISCARD_BODY && put ? new Command.PutTooBigAbandoned() : null;
         state = State.CLOSED;
         body = null;
         return abandoned;
@@ -156,7 +159,7 @@ public final class CommandDecoder extends ByteToMessageDecoder {
         if (bodyFilled < size + 2) {
             return false;
         }
-        out.add(crlfOk ? new Command.Put(parser.putPri, parser.putDelay, parser.putTtr, body) : BAD_BODY);
+        out.add(crlfOk ? parser.withBody(body) : parser.pendingIsPut() ? BAD_BODY : BAD_BODY_OTHER);
         body = null;
         state = State.LINE;
         return true;
@@ -188,7 +191,7 @@ public final class CommandDecoder extends ByteToMessageDecoder {
         if (discardLeft > 0) {
             return false;
         }
-        out.add(TOO_BIG);
+        out.add(parser.pendingIsPut() ? TOO_BIG : TOO_BIG_OTHER);
         state = State.LINE;
         return true;
     }

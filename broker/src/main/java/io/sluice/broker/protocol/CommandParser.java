@@ -16,6 +16,9 @@ public final class CommandParser {
     long putDelay;
     long putTtr;
     long putBytes;
+    /** The extension header ({@code put-ex}, {@code schedule-add}) whose body comes next, or null for a put. */
+    ExtensionParser.Pending pendingExt;
+    private final ExtensionParser.Pending[] pendingOut = new ExtensionParser.Pending[1];
 
     // Result of the last number scan: value and index just past its digits.
     private long num;
@@ -38,10 +41,14 @@ public final class CommandParser {
                 return bad(); // beanstalkd: "check for possible maliciousness"
             }
         }
+        pendingExt = null;
         switch (len == 0 ? 0 : line[0]) {
             case 'p':
                 if (starts(line, len, "put ")) {
                     return put(line, len);
+                }
+                if (starts(line, len, "put-ex ")) {
+                    return bodyExtension(line, len);
                 }
                 if (starts(line, len, "peek ")) {
                     return strictId(line, len, 5) ? new Command.Peek(num) : bad();
@@ -65,6 +72,9 @@ public final class CommandParser {
                 }
                 if (starts(line, len, "reserve-job ")) {
                     return strictId(line, len, 12) ? new Command.ReserveJob(num) : bad();
+                }
+                if (starts(line, len, "reserve-ex ")) {
+                    return extension(line, len); // before beanstalkd's "reserve" prefix, which would take it
                 }
                 if (starts(line, len, "reserve")) {
                     return exact(len, "reserve") ? new Command.Reserve(-1) : bad();
@@ -113,6 +123,12 @@ public final class CommandParser {
                     String name = tubeArg(line, len, 11);
                     return name != null ? new Command.StatsTube(name) : bad();
                 }
+                if (starts(line, len, "stats-ext")) {
+                    return extension(line, len); // before beanstalkd's "stats" prefix (BAD_FORMAT there)
+                }
+                if (starts(line, len, "schedule-add ")) {
+                    return bodyExtension(line, len);
+                }
                 if (starts(line, len, "stats")) {
                     return exact(len, "stats") ? new Command.Stats() : bad();
                 }
@@ -154,7 +170,47 @@ public final class CommandParser {
             default:
                 break;
         }
-        return UNKNOWN;
+        return extension(line, len);
+    }
+
+    /** An extension without a body, or UNKNOWN_COMMAND (what beanstalkd answers every line left here). */
+    private static Command extension(byte[] line, int len) {
+        Command c = ExtensionParser.parseSimple(line, len);
+        return c != null ? c : UNKNOWN;
+    }
+
+    /** put-ex / schedule-add: null (body next, as for put) once the header's numbers parse, else BAD_FORMAT. */
+    private Command bodyExtension(byte[] line, int len) {
+        long bytes = ExtensionParser.parseBodyHeader(line, len, pendingOut);
+        if (bytes < 0) {
+            return line[0] == 'p' ? BAD_PUT : bad();
+        }
+        pendingExt = pendingOut[0];
+        pendingOut[0] = null;
+        putBytes = bytes;
+        return null;
+    }
+
+    /** The command a completed body makes, given the header {@link #parse} last returned null for. */
+    Command withBody(byte[] body) {
+        ExtensionParser.Pending p = pendingExt;
+        if (p == null) {
+            return new Command.Put(putPri, putDelay, putTtr, body);
+        }
+        if (p instanceof ExtensionParser.PendingPutEx x) {
+            return new Command.PutEx(x.pri(), x.delayNanos(), x.ttrNanos(), body, x.key(), x.ttlNanos(),
+                    x.onExpireBury(), x.maxReserves());
+        }
+        if (p instanceof ExtensionParser.PendingSchedule x) {
+            return new Command.ScheduleAdd(x.name(), x.pri(), x.ttrNanos(), x.spec(), x.zone(), body);
+        }
+        return ((ExtensionParser.PendingBad) p).countedAsPut() ? BAD_PUT : bad();
+    }
+
+    /** Whether the pending body belongs to a put or put-ex (which count in cmd-put and use up an id). */
+    boolean pendingIsPut() {
+        return pendingExt == null || pendingExt instanceof ExtensionParser.PendingPutEx
+                || (pendingExt instanceof ExtensionParser.PendingBad b && b.countedAsPut());
     }
 
     /** Whether the last {@code null} from {@link #parse} was a put whose declared size exceeds the limit. */

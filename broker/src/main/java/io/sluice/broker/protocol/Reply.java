@@ -48,12 +48,19 @@ public sealed interface Reply {
     Word INTERNAL_ERROR = new Word("INTERNAL_ERROR");
     Word BAD_FORMAT = new Word("BAD_FORMAT");
     Word UNKNOWN_COMMAND = new Word("UNKNOWN_COMMAND");
+    // Sluice extensions (PROTOCOL.md §7)
+    Word CANCELLED = new Word("CANCELLED");
+    Word CANCELLING = new Word("CANCELLING");
+    Word UPDATED = new Word("UPDATED");
+    Word SCHEDULED = new Word("SCHEDULED");
+    Word REMOVED = new Word("REMOVED");
 
-    /** {@code <word> <number>}: INSERTED, BURIED &lt;id&gt;, WATCHING, KICKED &lt;n&gt;. */
+    /** {@code <word> <number>}: INSERTED, BURIED &lt;id&gt;, WATCHING, KICKED &lt;n&gt;; EXISTS, CLEARED (extensions). */
     record Numbered(NumberedWord word, long value) implements Reply { }
 
     enum NumberedWord {
-        INSERTED("INSERTED "), BURIED("BURIED "), WATCHING("WATCHING "), KICKED("KICKED ");
+        INSERTED("INSERTED "), BURIED("BURIED "), WATCHING("WATCHING "), KICKED("KICKED "), EXISTS("EXISTS "),
+        CLEARED("CLEARED ");
 
         private final byte[] prefix;
 

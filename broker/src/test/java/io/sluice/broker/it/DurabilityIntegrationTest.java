@@ -140,8 +140,19 @@ class DurabilityIntegrationTest {
 
     @Test
     void diskUseStaysBoundedWithAJobThatLivesForever() throws Exception {
+        diskUseStaysBounded(0); // finished jobs not retained
+    }
+
+    /** Retained finished jobs are live data too; their number is capped, so the bound holds with them. */
+    @Test
+    void diskUseStaysBoundedWhileFinishedJobsAreRetained() throws Exception {
+        diskUseStaysBounded(500);
+    }
+
+    private void diskUseStaysBounded(int retentionMax) throws Exception {
         long segment = 64 * 1024;
-        try (TestBroker b = TestBroker.start(durable(segment)); Wire w = b.connect()) {
+        try (TestBroker b = TestBroker.start(durable(segment).withRetention(3_600_000, retentionMax));
+             Wire w = b.connect()) {
             w.call("put 0 0 60 10\r\nforever...\r\n", "INSERTED 1\r\n");
             w.call("bury 1 0\r\n", "NOT_FOUND\r\n");
             w.call("reserve\r\n", "RESERVED 1 10\r\nforever...\r\n");
