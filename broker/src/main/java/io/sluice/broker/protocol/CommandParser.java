@@ -124,7 +124,9 @@ public final class CommandParser {
                     return name != null ? new Command.StatsTube(name) : bad();
                 }
                 if (starts(line, len, "stats-ext")) {
-                    return extension(line, len); // before beanstalkd's "stats" prefix (BAD_FORMAT there)
+                    // before beanstalkd's "stats" prefix; any other line it takes stays BAD_FORMAT, as there
+                    Command c = ExtensionParser.parseSimple(line, len);
+                    return c != null ? c : bad();
                 }
                 if (starts(line, len, "schedule-add ")) {
                     return bodyExtension(line, len);
