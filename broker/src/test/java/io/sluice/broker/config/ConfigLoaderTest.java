@@ -52,6 +52,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void retentionTakesADurationFromFlagsAndFile() throws Exception {
+        assertEquals(90_000, ConfigLoader.load(new String[] {"--retention", "90s"}, "v", null).retentionMillis());
+        Path f = tmp.resolve("r.json");
+        Files.writeString(f, "{\"retention\": \"2d\", \"retention-max\": 5}");
+        BrokerConfig c = ConfigLoader.load(new String[] {"-c", f.toString()}, "v", null);
+        assertEquals(2 * 86_400_000L, c.retentionMillis());
+        assertEquals(5, c.retentionMax());
+    }
+
+    @Test
     void theShippedConfigFileLoadsAndMatchesTheDefaults() {
         Path shipped = Path.of("..", "conf", "sluice.json");
         BrokerConfig c = ConfigLoader.load(new String[] {"-c", shipped.toString()}, "v", null);
@@ -61,6 +71,8 @@ class ConfigLoaderTest {
         assertEquals(d.maxJobSize(), c.maxJobSize());
         assertEquals(d.segmentSize(), c.segmentSize());
         assertEquals(d.fsyncPolicy(), c.fsyncPolicy());
+        assertEquals(d.retentionMillis(), c.retentionMillis());
+        assertEquals(d.retentionMax(), c.retentionMax());
     }
 
     @Test
@@ -69,6 +81,8 @@ class ConfigLoaderTest {
         assertTrue(message("-z", "2000000000").contains("max-job-size"));
         assertTrue(message("-s", "10").contains("segment-size"));
         assertTrue(message("--io-threads", "0").contains("io-threads"));
+        assertTrue(message("--retention", "soon").contains("--retention: 'soon' is not a duration"));
+        assertTrue(message("--retention-max", "-1").contains("retention-max"));
         assertTrue(message("--in-memory", "-b", "/x").contains("contradict"));
         assertTrue(message("--bogus").contains("bogus"));
         Path f = tmp.resolve("bad.json");
