@@ -25,6 +25,8 @@ final class CronSpec {
             "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0",
             "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
 
+    static final long MIN_EVERY_MILLIS = 100;
+
     private final ExecutionTime cron;
     private final ZoneId zone;
     /** {@code @every}: the interval in ms (else 0). */
@@ -47,7 +49,8 @@ final class CronSpec {
         if (spec.startsWith("@every ")) {
             byte[] b = spec.substring(7).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             long nanos = io.sluice.broker.protocol.Durations.parse(b, 0, b.length);
-            return nanos >= 1_000_000 ? new CronSpec(null, zone, nanos / 1_000_000) : null;
+            // a floor, so that a typo (1ms for 1m) cannot flood a tube with thousands of jobs a second
+            return nanos >= MIN_EVERY_MILLIS * 1_000_000 ? new CronSpec(null, zone, nanos / 1_000_000) : null;
         }
         String expr = MACROS.getOrDefault(spec, spec);
         if (expr.startsWith("@") || expr.split(" ").length != 5) {

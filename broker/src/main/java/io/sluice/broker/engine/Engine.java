@@ -546,13 +546,17 @@ public final class Engine {
             finish(j, FinishKind.CANCELLED);
             return Ended.CANCELLED;
         }
-        if (x != null && x.expired && !x.onExpireBury) {
-            finish(j, FinishKind.EXPIRED);
-            return Ended.EXPIRED;
+        boolean expired = x != null && x.expired;
+        if (expired) {
+            ext.expiryTakesEffect(x);
+            if (!x.onExpireBury) {
+                finish(j, FinishKind.EXPIRED);
+                return Ended.EXPIRED;
+            }
         }
         long limit = x != null && x.maxReserves >= 0 ? x.maxReserves : j.tube.maxReserves;
-        if ((x != null && x.expired) || (limit > 0 && j.reserves >= limit)) {
-            if (!(x != null && x.expired)) {
+        if (expired || (limit > 0 && j.reserves >= limit)) {
+            if (!expired) {
                 ext.autoBuried++;
             }
             buryJob(j);
@@ -592,11 +596,18 @@ public final class Engine {
         }
         removeReserved(j);
         j.pri = b.pri();
-        if (j.ext != null && (j.ext.cancelRequested || (j.ext.expired && !j.ext.onExpireBury))) {
-            boolean cancelled = j.ext.cancelRequested;
-            finish(j, cancelled ? FinishKind.CANCELLED : FinishKind.EXPIRED);
-            reply(c, cancelled ? Reply.CANCELLED : Reply.BURIED);
+        if (j.ext != null && j.ext.cancelRequested) {
+            finish(j, FinishKind.CANCELLED);
+            reply(c, Reply.CANCELLED);
             return;
+        }
+        if (j.ext != null && j.ext.expired) {
+            ext.expiryTakesEffect(j.ext);
+            if (!j.ext.onExpireBury) {
+                finish(j, FinishKind.EXPIRED); // the worker's bury would keep an expired job: it goes instead
+                reply(c, Reply.BURIED);
+                return;
+            }
         }
         buryJob(j);
         logState(j);

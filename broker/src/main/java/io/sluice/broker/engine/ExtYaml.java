@@ -1,5 +1,7 @@
 package io.sluice.broker.engine;
 
+import io.sluice.broker.protocol.JobState;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -22,8 +24,12 @@ final class ExtYaml {
         sb.append("state: ").append(j.state.wireName()).append('\n');
         sb.append("pri: ").append(j.pri).append('\n');
         sb.append("age-ms: ").append((now - j.createdAt) / 1_000_000).append('\n');
+        sb.append("delay-ms: ").append(j.delay / 1_000_000).append('\n');
+        sb.append("ttr-ms: ").append(j.ttr / 1_000_000).append('\n');
+        boolean timed = j.state == JobState.RESERVED || j.state == JobState.DELAYED;
+        sb.append("time-left-ms: ").append(timed ? Math.max(0, (j.deadline - now) / 1_000_000) : 0).append('\n');
         sb.append("reserves: ").append(j.reserves).append('\n');
-        long ttlLeft = x == null || x.expiresAt == 0 ? (x != null && x.expired ? 0 : -1)
+        long ttlLeft = x == null || x.expiresAt == 0 ? (x != null && (x.expired || x.ttlEnded) ? 0 : -1)
                 : Math.max(0, (x.expiresAt - now) / 1_000_000);
         sb.append("ttl-left-ms: ").append(ttlLeft).append('\n');
         sb.append("cancel-requested: ").append(x != null && x.cancelRequested).append('\n');
@@ -37,7 +43,8 @@ final class ExtYaml {
         sb.append("key: ").append(quote(f.key)).append('\n');
         sb.append("tube: ").append(quote(f.tube)).append('\n');
         sb.append("state: ").append(f.kind.wireName).append('\n');
-        sb.append("pri: 0\nage-ms: 0\nreserves: 0\nttl-left-ms: 0\ncancel-requested: false\n");
+        sb.append("pri: 0\nage-ms: 0\ndelay-ms: 0\nttr-ms: 0\ntime-left-ms: 0\nreserves: 0\nttl-left-ms: 0\n"
+                + "cancel-requested: false\n");
         sb.append("finished-at: ").append(f.finishedAt).append('\n');
         return bytes(sb);
     }
@@ -73,6 +80,11 @@ final class ExtYaml {
                     .append(", fired: ").append(s.fired).append("}\n");
         }
         return bytes(sb);
+    }
+
+    static byte[] tubeSettings(String tube, long maxReserves) {
+        return bytes(new StringBuilder("---\nname: ").append(quote(tube)).append("\nmax-reserves: ")
+                .append(maxReserves).append('\n'));
     }
 
     static byte[] stats(Extensions x, int schedules) {

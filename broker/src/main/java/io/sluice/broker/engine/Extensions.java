@@ -159,11 +159,11 @@ final class Extensions {
     private void expire(Job j) {
         JobExt x = j.ext;
         x.expiresAt = 0;
-        totalExpired++;
         if (j.state == JobState.RESERVED) {
             x.expired = true;
             return;
         }
+        expiryTakesEffect(x);
         if (x.onExpireBury) {
             if (j.state != JobState.BURIED) {
                 e.removeFromState(j);
@@ -174,6 +174,13 @@ final class Extensions {
         }
         e.removeFromState(j);
         e.finish(j, FinishKind.EXPIRED);
+    }
+
+    /** An ended TTL takes effect now (the job is removed or buried by it): counted, and spent. */
+    void expiryTakesEffect(JobExt x) {
+        x.expired = false;
+        x.ttlEnded = true;
+        totalExpired++;
     }
 
     // ---------------------------------------------------------------- restart
@@ -268,6 +275,8 @@ final class Extensions {
             clearTube(c, t.tube());
         } else if (cmd instanceof Command.TubeSet t) {
             tubeSet(c, t);
+        } else if (cmd instanceof Command.TubeSettingsOf t) {
+            e.reply(c, new Reply.Ok(ExtYaml.tubeSettings(t.tube(), tubeMaxReserves(t.tube()))));
         } else if (cmd instanceof Command.ScheduleAdd a) {
             scheduleAdd(c, a);
         } else if (cmd instanceof Command.ScheduleRemove r) {

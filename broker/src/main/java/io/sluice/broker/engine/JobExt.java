@@ -31,6 +31,8 @@ final class JobExt {
     boolean cancelRequested;
     /** The TTL ended while the job was reserved: it expires when the reservation ends without a delete. */
     boolean expired;
+    /** The TTL has ended and taken effect (the job was buried by it): job-state shows 0 ms left, not -1. */
+    boolean ttlEnded;
     int expirySlot = -1;
 
     JobExt(String key, long expiresAt, long expiresAtWall, boolean onExpireBury, long maxReserves) {

@@ -117,6 +117,8 @@ public sealed interface Command {
 
     record TubeSet(String tube, long maxReserves) implements Command { }
 
+    record TubeSettingsOf(String tube) implements Command { }
+
     /** {@code schedule-add}: a named recurring put into the used tube; spec and zone checked by the engine. */
     record ScheduleAdd(String name, long pri, long ttrNanos, String spec, String zone, byte[] body)
             implements Command {

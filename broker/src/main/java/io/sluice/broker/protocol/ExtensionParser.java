@@ -100,6 +100,13 @@ final class ExtensionParser {
                 return p.atEnd() ? new Command.ScheduleList() : BAD;
             case "stats-ext":
                 return p.atEnd() ? new Command.StatsExt() : BAD;
+            case "tube-settings": {
+                String t = p.space() ? p.tube() : null;
+                return t == null || !p.atEnd() ? BAD : new Command.TubeSettingsOf(t);
+            }
+            case "put-ex":
+            case "schedule-add":
+                return BAD; // without arguments (with them, the body-carrying path takes the line)
             default:
                 return null;
         }
@@ -184,14 +191,15 @@ final class ExtensionParser {
     }
 
     private long scheduleAdd(Pending[] out) {
-        String name = space() ? tube() : null;
+        int nameStart = pos + 1;
+        String name = space() ? word() : null;
         long pri = name != null && space() ? u32() : -1;
         long ttr = pri >= 0 && space() ? duration() : -1;
         long bytes = ttr >= 0 && space() ? u32() : -1;
         if (bytes < 0) {
             return -1;
         }
-        if (!space() || atEnd()) {
+        if (!TubeNames.isValid(line, nameStart, nameStart + name.length()) || !space() || atEnd()) {
             return bad(out, false, bytes);
         }
         String rest = new String(line, pos, len - pos, StandardCharsets.ISO_8859_1);
@@ -369,24 +377,26 @@ final class ExtensionParser {
         return v;
     }
 
-    /** Decimal digits up to 2^63-1 (ids above never exist), or -2. */
+    /**
+     * An id: decimal digits up to 2^64-1 as beanstalkd's u64 (more is -2, BAD_FORMAT). Ids of 2^63 and above are
+     * valid syntax that no job can have; they come back as Long.MAX_VALUE (the engine answers NOT_FOUND).
+     */
     private long u64() {
         int e = pos;
         long v = 0;
         while (e < len && line[e] >= '0' && line[e] <= '9') {
             int d = line[e] - '0';
-            if (v > (Long.MAX_VALUE - d) / 10) {
-                v = Long.MAX_VALUE; // an id no job can have: the engine answers NOT_FOUND
-            } else {
-                v = v * 10 + d;
+            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L - d, 10)) > 0) {
+                return -2;
             }
+            v = v * 10 + d;
             e++;
         }
         if (e == pos || (e < len && line[e] != ' ')) {
             return -2;
         }
         pos = e;
-        return v;
+        return v < 0 ? Long.MAX_VALUE : v;
     }
 
     /** {@code <n>[ms|s|m|h|d]} in nanoseconds, or -1. */

@@ -154,6 +154,8 @@ class ExtensionsEngineTest {
         step(1500);
         assertEquals("DELETED", run(a, new Command.Delete(2)));
         assertEquals("completed", state(2), "the worker finished in time to delete it");
+        assertEquals(1, engine.ext.totalExpired, "only the released one counts as expired");
+        assertEquals(1, engine.ext.totalCompleted);
     }
 
     @Test
@@ -214,7 +216,9 @@ class ExtensionsEngineTest {
         run(a, putEx(null, 0, false, 1));
         assertEquals("RESERVED 2 1", run(a, new Command.Reserve(0)));
         assertEquals("BURIED", run(a, new Command.Release(2, 0, 0)));
+        assertTrue(run(a, new Command.TubeSettingsOf("default")).endsWith("max-reserves: 2\n"));
         run(a, new Command.TubeSet("default", 0));
+        assertEquals("---\nname: 'default'\nmax-reserves: 0\n", run(a, new Command.TubeSettingsOf("default")));
         run(a, new Command.Put(0, 0, 60, new byte[1]));
         assertEquals("RESERVED 3 1", run(a, new Command.Reserve(0)));
         assertEquals("RELEASED", run(a, new Command.Release(3, 0, 0)));
@@ -275,6 +279,7 @@ class ExtensionsEngineTest {
         assertEquals("BAD_FORMAT", run(a, new Command.ScheduleAdd("bad", 0, S, "61 * * * *", "UTC", new byte[1])));
         assertEquals("BAD_FORMAT", run(a, new Command.ScheduleAdd("bad", 0, S, "@daily", "Mars/Olympus", new byte[1])));
         assertEquals("SCHEDULED", run(a, new Command.ScheduleAdd("h", 0, S, "@hourly", "UTC", new byte[1])));
+        assertEquals("BAD_FORMAT", run(a, new Command.ScheduleAdd("f", 0, S, "@every 99ms", "UTC", new byte[1])));
     }
 
     @Test

@@ -44,7 +44,9 @@ class ExtensionParserTest {
                 row("peek-key a\u00e9", BAD),
                 row("delete-key k", new Command.DeleteKey("k")),
                 row("job-state 12", new Command.JobStateOf(12, null)),
-                row("job-state 99999999999999999999999", new Command.JobStateOf(Long.MAX_VALUE, null)),
+                row("job-state 18446744073709551615", new Command.JobStateOf(Long.MAX_VALUE, null)), // no such job
+                row("job-state 18446744073709551616", BAD), // over u64, as beanstalkd's ids
+                row("cancel 18446744073709551616", BAD),
                 row("job-state x", BAD),
                 row("job-state-key k", new Command.JobStateOf(0, "k")),
                 row("cancel 5", new Command.Cancel(5, null)),
@@ -82,6 +84,9 @@ class ExtensionParserTest {
                 row("stats-ext ", BAD),
                 row("put-ex 1 2 3", BAD_PUT),
                 row("put-ex x 0 60 1", BAD_PUT),
+                row("put-ex", BAD),
+                row("schedule-add", BAD),
+                row("tube-settings q", new Command.TubeSettingsOf("q")),
                 row("frobnicate", UNKNOWN));
     }
 
@@ -105,7 +110,8 @@ class ExtensionParserTest {
             + "schedule-add t 0 1s 1 @every 500ms tz=\r\n!\r\n"              // empty zone
             + "schedule-add t 0 1s 20 @daily\r\n" + "z".repeat(20) + "\r\n"  // too big: not a put
             + "schedule-add t 0 1s 1 @daily\r\n!ZZ"                         // bad end: not a put
-            + "schedule-add -t 0 1s 1 @daily\r\n"                            // bad name before the size: no body
+            + "schedule-add -t 0 1s 1 @daily\r\n!\r\n"                      // bad name: body still read
+            + "schedule-add t x 1s 1 @daily\r\n"                            // bad number: no body, as put
             + "stats\r\n";
 
     private static final List<String> EXPECTED = List.of(
@@ -120,7 +126,7 @@ class ExtensionParserTest {
             BAD.toString(),
             "Invalid[reply=JOB_TOO_BIG, countedAs=NONE]",
             "Invalid[reply=EXPECTED_CRLF, countedAs=NONE]",
-            BAD.toString(),
+            BAD.toString(), BAD.toString(),
             "Stats[]");
 
     private static List<String> decode(byte[] input, int cut) {
