@@ -13,8 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reserves jobs from tubes and runs a handler per tube, on {@code concurrency} connections at once.
@@ -40,8 +42,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * least once: a job whose connection was lost while it ran may run again.
  *
  * <p>Shutdown: {@link #close()} stops reserving, lets every in-flight job finish (and be deleted, released or
- * buried), then closes the connections and returns. Thread rule: the worker is thread-safe; do not call
- * {@link #close()} from a handler (it would wait for itself).
+ * buried), then closes the connections and returns. During an outage it does not wait out the reconnect budget of
+ * threads that hold no job (they stop at once); a thread whose job finished still tries to acknowledge it. Thread
+ * rule: the worker is thread-safe; do not call {@link #close()} from a handler (it would wait for itself).
  */
 public final class Worker implements AutoCloseable {
     private final ClientConfig config;
@@ -164,13 +167,18 @@ public final class Worker implements AutoCloseable {
     // ---- connection threads
 
     private void connectionLoop() {
+        // Once shutdown begins, a (re)connect of this thread stops at its next attempt, so close() need not wait out
+        // the config's reconnect budget during an outage; except while it holds a job: the job ran, and its
+        // delete (or release, bury) still gets the whole budget. Read and written on this thread only.
+        AtomicBoolean holding = new AtomicBoolean();
+        BooleanSupplier cancelled = () -> !running && !holding.get();
         BeanstalkClient client = null;
         boolean watching = false;
         try {
             while (running) {
                 try {
                     if (client == null) {
-                        client = BeanstalkClient.connect(config);
+                        client = BeanstalkClient.connect(config, cancelled);
                     }
                     if (!watching) {
                         for (String tube : handlers.keySet()) {
@@ -183,7 +191,12 @@ public final class Worker implements AutoCloseable {
                     }
                     Optional<Job> job = client.reserve(reserveTimeout);
                     if (job.isPresent()) {
-                        process(client, job.get());
+                        holding.set(true);
+                        try {
+                            process(client, job.get());
+                        } finally {
+                            holding.set(false);
+                        }
                     }
                 } catch (RuntimeException e) { // BeanstalkException mostly; nothing may end the loop early
                     safely(() -> listener.onError(e));
