@@ -41,6 +41,12 @@ import java.util.function.BooleanSupplier;
  * {@code min(backoffMax, backoffBase * 2^(attempt-1))} at the job's priority; otherwise {@code bury}. Delivery is at
  * least once: a job whose connection was lost while it ran may run again.
  *
+ * <p>Connection loss: a connection thread whose command fails reports it to {@link WorkerListener#onError}, pauses
+ * {@code reserveTimeout} and goes on; its client reconnects (per the config's reconnect settings, again and again
+ * while the broker is down) and re-watches the tubes. Nothing is re-sent. A job whose connection was lost while it
+ * ran has its outcome sent on the new connection: a delete still removes it unless another connection reserved it
+ * meanwhile; a release, bury or touch answers NOT_FOUND (reported), and the job runs again.
+ *
  * <p>Shutdown: {@link #close()} stops reserving, lets every in-flight job finish (and be deleted, released or
  * buried), then closes the connections and returns. During an outage it does not wait out the reconnect budget of
  * threads that hold no job (they stop at once); a thread whose job finished still tries to acknowledge it. Thread
