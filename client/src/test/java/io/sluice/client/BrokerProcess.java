@@ -3,9 +3,13 @@ package io.sluice.client;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,30 +31,64 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts a broker logging to {@code dataDir} (fsync always, the default) on {@code port} ({@code 0}: a free
-     * one). A fixed port may still be held for a moment after a kill, so a failure to listen is retried until
-     * {@code within} has passed.
+     * Starts a broker logging to {@code dataDir} (fsync always, the default) on a free port below Linux's default
+     * ephemeral range (32768-60999), so that no outgoing connection or port-0 listener of another process takes the
+     * port while the broker is down between a kill and its restart.
      */
-    static BrokerProcess start(Path dataDir, int port, long within, TimeUnit unit) throws IOException,
-            InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(within);
-        while (true) {
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "io.sluice.broker.Main",
-                    "-l", "127.0.0.1", "-p", Integer.toString(port), "-b", dataDir.toString());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            StringBuilder seen = new StringBuilder();
-            int listening = awaitPort(p, seen);
-            if (listening > 0) {
-                return new BrokerProcess(p, listening);
+    static BrokerProcess startOnFreePort(Path dataDir) throws IOException, InterruptedException {
+        for (int i = 0; i < 20; i++) {
+            int port = 20000 + ThreadLocalRandom.current().nextInt(12000);
+            if (!free(port)) {
+                continue;
             }
-            p.waitFor(10, TimeUnit.SECONDS);
-            p.destroyForcibly();
-            boolean bindFailed = seen.indexOf("cannot listen") >= 0;
-            if (!bindFailed || System.nanoTime() > deadline) {
-                throw new AssertionError("broker did not start on port " + port + ":\n" + seen);
+            BrokerProcess b = launch(dataDir, port, new StringBuilder());
+            if (b != null) {
+                return b;
+            }
+        }
+        throw new AssertionError("no free port for the broker");
+    }
+
+    /** Starts a broker on {@code port} again; a failure to listen is retried until {@code within} has passed. */
+    static BrokerProcess restart(Path dataDir, int port, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            StringBuilder seen = new StringBuilder();
+            BrokerProcess b = launch(dataDir, port, seen);
+            if (b != null) {
+                return b;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("broker did not start again on port " + port + ":\n" + seen);
             }
             Thread.sleep(100);
+        }
+    }
+
+    /** The started broker, or null if it could not listen on {@code port}; any other failure throws. */
+    private static BrokerProcess launch(Path dataDir, int port, StringBuilder seen) throws IOException,
+            InterruptedException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.sluice.broker.Main",
+                "-l", "127.0.0.1", "-p", Integer.toString(port), "-b", dataDir.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        int listening = awaitPort(p, seen);
+        if (listening > 0) {
+            return new BrokerProcess(p, listening);
+        }
+        p.waitFor(10, TimeUnit.SECONDS);
+        p.destroyForcibly();
+        if (seen.indexOf("cannot listen") < 0) {
+            throw new AssertionError("broker did not start on port " + port + ":\n" + seen);
+        }
+        return null;
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return s.isBound();
+        } catch (IOException e) {
+            return false;
         }
     }
 

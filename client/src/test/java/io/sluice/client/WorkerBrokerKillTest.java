@@ -50,7 +50,7 @@ class WorkerBrokerKillTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void workerSurvivesBrokerKillsWithoutLosingAJob() throws Exception {
         long t0 = System.nanoTime();
-        BrokerProcess broker = BrokerProcess.start(dataDir, 0, 10, TimeUnit.SECONDS);
+        BrokerProcess broker = BrokerProcess.startOnFreePort(dataDir);
         int port = broker.port();
         // Outages here last well under a second, but a loaded machine may restart the JVM slowly: give each
         // (re)connect ~20 s of attempts. The worker would also retry after a failed connect; this keeps it quiet.
@@ -97,7 +97,7 @@ class WorkerBrokerKillTest {
                 int pending = bodies.size() - distinct.get();
                 assertTrue(pending > 0, "kill " + kill + " came after the run ended");
                 Thread.sleep(300); // an outage: the worker's connections fail and retry meanwhile
-                broker = BrokerProcess.start(dataDir, port, 20, TimeUnit.SECONDS);
+                broker = BrokerProcess.restart(dataDir, port, Duration.ofSeconds(20));
                 // The blocking producer's connection died with the broker: it reconnects by itself on this call,
                 // re-applying its used tube.
                 putJobs(producer, "after-restart-" + kill, JOBS_PER_RESTART, bodies);
