@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * A blocking client on one TCP connection to a Sluice or beanstalkd broker: one typed method per protocol command.
@@ -38,13 +40,16 @@ public final class BeanstalkClient implements AutoCloseable {
     private static final long PROBE_IDLE_NANOS = 100_000_000L;
 
     private final ClientConfig config;
+    /** Besides {@link #close()}, what stops a (re)connect between attempts; checked on the calling thread. */
+    private final BooleanSupplier cancelled;
     private final Session session = new Session();
     private Wire wire;
     private boolean closed;
     private long lastIoNanos;
 
-    private BeanstalkClient(ClientConfig config) {
+    private BeanstalkClient(ClientConfig config, BooleanSupplier cancelled) {
         this.config = config;
+        this.cancelled = cancelled;
     }
 
     /**
@@ -53,8 +58,17 @@ public final class BeanstalkClient implements AutoCloseable {
      * @throws ConnectionLostException if the broker cannot be reached
      */
     public static BeanstalkClient connect(ClientConfig config) {
-        BeanstalkClient c = new BeanstalkClient(config);
-        c.wire = Wire.connect(config, c.session, () -> false);
+        return connect(config, () -> false);
+    }
+
+    /**
+     * Connects; {@code cancelled} (checked on the calling thread between attempts, and while backing off) ends this
+     * and every later reconnect early with {@link ConnectionLostException}. For the {@link Worker}, whose shutdown
+     * must not wait out a long reconnect budget.
+     */
+    static BeanstalkClient connect(ClientConfig config, BooleanSupplier cancelled) {
+        BeanstalkClient c = new BeanstalkClient(config, Objects.requireNonNull(cancelled, "cancelled"));
+        c.wire = Wire.connect(config, c.session, cancelled);
         c.lastIoNanos = System.nanoTime();
         return c;
     }
@@ -284,7 +298,7 @@ public final class BeanstalkClient implements AutoCloseable {
             wire = null;
         }
         if (wire == null) {
-            wire = Wire.connect(config, session, () -> closed);
+            wire = Wire.connect(config, session, () -> closed || cancelled.getAsBoolean());
         }
         Wire w = wire;
         Reply reply;

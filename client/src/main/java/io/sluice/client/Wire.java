@@ -15,6 +15,8 @@ import java.util.function.BooleanSupplier;
  * reading thread at a time; {@link #close} from any thread.
  */
 final class Wire implements AutoCloseable {
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private final Socket socket;
     private final OutputStream out;
     private final ReplyReader reader;
@@ -52,16 +54,11 @@ final class Wire implements AutoCloseable {
         long maxBackoff = config.reconnectBackoffMax().toNanos();
         for (int attempt = 1; attempt <= config.reconnectAttempts(); attempt++) {
             if (attempt > 1) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(backoff);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ConnectionLostException("interrupted while reconnecting to " + where(config), e);
-                }
+                pause(backoff, cancelled, config);
                 backoff = Math.min(maxBackoff, backoff * 2);
             }
             if (cancelled.getAsBoolean()) {
-                throw new ConnectionLostException("client closed while connecting to " + where(config));
+                throw new ConnectionLostException("stopped connecting to " + where(config) + ": closing");
             }
             Wire w = null;
             try {
@@ -81,6 +78,19 @@ final class Wire implements AutoCloseable {
         }
         throw new ConnectionLostException("cannot connect to " + where(config) + " after "
                 + config.reconnectAttempts() + " attempt(s): " + last, last);
+    }
+
+    /** Sleeps {@code nanos}, in short slices so a cancellation is seen within ~50 ms, not after a whole backoff. */
+    private static void pause(long nanos, BooleanSupplier cancelled, ClientConfig config) {
+        long until = System.nanoTime() + nanos;
+        try {
+            for (long left = nanos; left > 0 && !cancelled.getAsBoolean(); left = until - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, SLICE_NANOS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionLostException("interrupted while reconnecting to " + where(config), e);
+        }
     }
 
     private void restore(Session session, ClientConfig config) throws IOException {

@@ -13,8 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reserves jobs from tubes and runs a handler per tube, on {@code concurrency} connections at once.
@@ -39,9 +41,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code min(backoffMax, backoffBase * 2^(attempt-1))} at the job's priority; otherwise {@code bury}. Delivery is at
  * least once: a job whose connection was lost while it ran may run again.
  *
+ * <p>Connection loss: a connection thread whose command fails reports it to {@link WorkerListener#onError}, pauses
+ * {@code reserveTimeout} and goes on; its client reconnects (per the config's reconnect settings, again and again
+ * while the broker is down) and re-watches the tubes. Nothing is re-sent. A job whose connection was lost while it
+ * ran has its outcome sent on the new connection: a delete still removes it unless another connection reserved it
+ * meanwhile; a release, bury or touch answers NOT_FOUND (reported), and the job runs again.
+ *
  * <p>Shutdown: {@link #close()} stops reserving, lets every in-flight job finish (and be deleted, released or
- * buried), then closes the connections and returns. Thread rule: the worker is thread-safe; do not call
- * {@link #close()} from a handler (it would wait for itself).
+ * buried), then closes the connections and returns. During an outage it does not wait out the reconnect budget of
+ * threads that hold no job (they stop at once); a thread whose job finished still tries to acknowledge it. Thread
+ * rule: the worker is thread-safe; do not call {@link #close()} from a handler (it would wait for itself).
  */
 public final class Worker implements AutoCloseable {
     private final ClientConfig config;
@@ -164,13 +173,18 @@ public final class Worker implements AutoCloseable {
     // ---- connection threads
 
     private void connectionLoop() {
+        // Once shutdown begins, a (re)connect of this thread stops at its next attempt, so close() need not wait out
+        // the config's reconnect budget during an outage; except while it holds a job: the job ran, and its
+        // delete (or release, bury) still gets the whole budget. Read and written on this thread only.
+        AtomicBoolean holding = new AtomicBoolean();
+        BooleanSupplier cancelled = () -> !running && !holding.get();
         BeanstalkClient client = null;
         boolean watching = false;
         try {
             while (running) {
                 try {
                     if (client == null) {
-                        client = BeanstalkClient.connect(config);
+                        client = BeanstalkClient.connect(config, cancelled);
                     }
                     if (!watching) {
                         for (String tube : handlers.keySet()) {
@@ -183,7 +197,12 @@ public final class Worker implements AutoCloseable {
                     }
                     Optional<Job> job = client.reserve(reserveTimeout);
                     if (job.isPresent()) {
-                        process(client, job.get());
+                        holding.set(true);
+                        try {
+                            process(client, job.get());
+                        } finally {
+                            holding.set(false);
+                        }
                     }
                 } catch (RuntimeException e) { // BeanstalkException mostly; nothing may end the loop early
                     safely(() -> listener.onError(e));

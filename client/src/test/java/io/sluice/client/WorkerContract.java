@@ -3,6 +3,7 @@ package io.sluice.client;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -204,5 +205,39 @@ abstract class WorkerContract extends BrokerTestBase {
         assertEquals("ready", third.state());
         assertEquals(0, third.reserves(), "no job reserved after close began");
         await("connections closed", Duration.ofSeconds(2), () -> producer.statsTube(tube).currentWatching() == 0);
+    }
+
+    @Test
+    void closeDuringAnOutageReturnsPromptly() throws Exception {
+        TestServer s = track(startServer());
+        // Reconnects that would go on for many minutes: close() must not wait for them.
+        ClientConfig config = s.config().toBuilder().reconnectAttempts(1000)
+                .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2)).build();
+        Recorder rec = new Recorder();
+        Worker worker = Worker.builder(config).handle(tube, job -> { }).concurrency(2).listener(rec).start();
+        try {
+            try (BeanstalkClient observer = BeanstalkClient.connect(s.config())) {
+                await("two reserves waiting", Duration.ofSeconds(5), () -> {
+                    try {
+                        return observer.statsTube(tube).currentWaiting() == 2;
+                    } catch (NotFoundException e) {
+                        return false; // no watch has created the tube yet
+                    }
+                });
+            }
+            s.stop();
+            await("both connections lost", Duration.ofSeconds(5), () -> rec.errors.stream()
+                    .filter(e -> e instanceof ConnectionLostException).count() == 2);
+            // Past the 1 s pause after the error: both threads are now backing off between connect attempts
+            // (nothing to poll for: no hook reports a failed attempt).
+            Thread.sleep(2500);
+            long t0 = System.nanoTime();
+            assertTimeoutPreemptively(Duration.ofSeconds(10), worker::close, "close waited for the reconnects");
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(closeMs < 2000, "close took " + closeMs + " ms");
+            assertFalse(worker.isRunning());
+        } finally {
+            worker.shutdown();
+        }
     }
 }
