@@ -14,6 +14,8 @@ mkdir -p "$QDIR"
 DIST=$root/bench/target/dist-$$
 rm -rf "$DIST"; mkdir -p "$DIST"; cp -r "$root/broker/target/classes" "$root/broker/target/lib" "$DIST/"
 CP="$DIST/classes:$DIST/lib/*"
+# the JVM flags bin/sluiced starts the broker with
+SLUICE_JVM=$(sed -n 's/^jvm_defaults="\(.*\)"$/\1/p' "$root/bin/sluiced")
 DATA=$(mktemp -d /tmp/sluice-recovery.XXXXXX)
 trap 'rm -rf "$DATA" "$DIST"' EXIT
 
@@ -36,7 +38,7 @@ PY
 }
 launch() { # $1 = name: starts the server in the background, sets PID
   if [ "$1" = beanstalkd ]; then beanstalkd -l 127.0.0.1 -p $PORT -b "$DATA/b" -F & PID=$!
-  else java ${JAVA_OPTS:-} -cp "$CP" io.sluice.broker.Main -p $PORT -b "$DATA/s" -F 2>/dev/null & PID=$!; fi
+  else java $SLUICE_JVM ${JAVA_OPTS:-} -cp "$CP" io.sluice.broker.Main -p $PORT -b "$DATA/s" -F 2>"$DATA/sluice.err" & PID=$!; fi
 }
 for name in beanstalkd sluice; do
   mkdir -p "$DATA/b" "$DATA/s"
@@ -52,6 +54,7 @@ for name in beanstalkd sluice; do
   count=$(ready_count)
   t1=$(date +%s.%N)
   echo "$name: recovered $count jobs, $(echo "$t1 - $t0" | bc) s from start to serving them"
+  [ "$name" = sluice ] && grep -h "recovered" "$DATA/sluice.err" | sed 's/^/  /' || true
   ps -o rss= -p $PID | awk -v n="$count" -v name=$name '{printf "%s: resident %d MB, %.0f B per job\n", name, $1/1024, $1*1024/n}'
   kill $PID; wait $PID 2>/dev/null || true
 done

@@ -32,6 +32,8 @@ command -v beanstalkd >/dev/null || { echo "install beanstalkd first (apt-get in
 DIST=$root/bench/target/dist-$$
 rm -rf "$DIST"; mkdir -p "$DIST"; cp -r "$root/broker/target/classes" "$root/broker/target/lib" "$DIST/"
 CP="$DIST/classes:$DIST/lib/*"
+# the JVM flags bin/sluiced starts the broker with
+SLUICE_JVM=$(sed -n 's/^jvm_defaults="\(.*\)"$/\1/p' "$root/bin/sluiced")
 
 args() {
   case $1 in
@@ -61,7 +63,7 @@ start() { # $1 = beanstalkd | sluice
     beanstalkd -l 127.0.0.1 -p $PORT $extra 2>>"$DATA/beanstalkd.log" & SPID=$!
   else
     if [ "$MODE" = durable ]; then extra="-b $DATA/sluice"; else extra="--in-memory"; fi
-    java ${JAVA_OPTS:-} -cp "$CP" io.sluice.broker.Main -p $PORT $extra ${SLUICE_ARGS:-} 2>/dev/null & SPID=$!
+    java $SLUICE_JVM ${JAVA_OPTS:-} -cp "$CP" io.sluice.broker.Main -p $PORT $extra ${SLUICE_ARGS:-} 2>/dev/null & SPID=$!
   fi
   for _ in $(seq 100); do
     grep -qs ":$(printf "%04X" $PORT) [0:]*:0000 0A" /proc/net/tcp /proc/net/tcp6 && return 0

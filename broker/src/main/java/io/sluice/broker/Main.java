@@ -44,6 +44,9 @@ public final class Main {
             System.exit(111); // beanstalkd's exit code for socket setup failure
             return;
         }
+        if (broker.recoverySummary() != null) {
+            System.err.println("sluiced: " + broker.recoverySummary());
+        }
         for (String w : broker.recoveryWarnings()) {
             System.err.println("sluiced: WARNING: recovery: " + w);
         }

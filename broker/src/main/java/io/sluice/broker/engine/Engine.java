@@ -82,9 +82,12 @@ public final class Engine {
         }
         jn.opened(firstNewSegment);
         long wall = clock.wallMillis();
+        Tube t = null;
         for (io.sluice.broker.log.Recovery.Job rj : recovered.jobs()) {
             io.sluice.broker.log.LogRecord r = rj.record();
-            Tube t = findOrMakeTube(r.tube());
+            if (t == null || !t.name.equals(r.tube())) {
+                t = findOrMakeTube(r.tube());
+            }
             Job j = new Job(r.id(), t, r.pri(), r.delay(), r.ttr(), r.body(),
                     now - Math.max(0, wall - r.createdAtMillis()) * 1_000_000);
             j.reserves = r.reserves();

@@ -130,6 +130,41 @@ public final class RecordCodec {
         return new String(t, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Tube names seen recently while decoding, so that a million records of one tube share one String instead of
+     * holding a million copies until recovery is done. Single-threaded (one per recovery).
+     */
+    public static final class Names {
+        private final String[] recent = new String[16];
+        private int next;
+
+        String get(ByteBuffer b) {
+            int len = b.get() & 0xFF;
+            int at = b.position();
+            for (String s : recent) {
+                if (s != null && s.length() == len && same(s, b, at)) {
+                    b.position(at + len);
+                    return s;
+                }
+            }
+            byte[] t = new byte[len];
+            b.get(t);
+            String s = new String(t, StandardCharsets.ISO_8859_1);
+            recent[next] = s;
+            next = (next + 1) % recent.length;
+            return s;
+        }
+
+        private static boolean same(String s, ByteBuffer b, int at) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) != (b.get(at + i) & 0xFF)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** Thrown for a record that fails its checks: the reason and where. */
     public static final class CorruptRecordException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -152,6 +187,11 @@ public final class RecordCodec {
      * Decodes any record's payload: a {@link LogRecord}, {@link ScheduleRecord} or {@link TubeRecord}.
      */
     public static Object decodeAny(ByteBuffer b) throws CorruptRecordException {
+        return decodeAny(b, null);
+    }
+
+    /** As {@link #decodeAny(ByteBuffer)}, sharing tube-name Strings through {@code names} (may be null). */
+    public static Object decodeAny(ByteBuffer b, Names names) throws CorruptRecordException {
         b.order(ByteOrder.LITTLE_ENDIAN);
         try {
             byte type = b.get();
@@ -168,7 +208,7 @@ public final class RecordCodec {
                 }
                 out = LogRecord.delete(id, f);
             } else if (type == LogFormat.JOB || type == LogFormat.STATE) {
-                out = decodeJob(b, type, id);
+                out = decodeJob(b, type, id, names);
             } else if (type == LogFormat.SCHEDULE || type == LogFormat.UNSCHEDULE) {
                 String tube = getShort(b);
                 String name = getShort(b);
@@ -208,7 +248,8 @@ public final class RecordCodec {
         return body;
     }
 
-    private static LogRecord decodeJob(ByteBuffer b, byte type, long id) throws CorruptRecordException {
+    private static LogRecord decodeJob(ByteBuffer b, byte type, long id, Names names)
+            throws CorruptRecordException {
         byte state = b.get();
         if (state != LogFormat.READY && state != LogFormat.DELAYED && state != LogFormat.BURIED) {
             throw new CorruptRecordException("unknown job state " + state);
@@ -226,7 +267,7 @@ public final class RecordCodec {
         String tube = null;
         byte[] body = null;
         if (type == LogFormat.JOB) {
-            tube = getShort(b);
+            tube = names != null ? names.get(b) : getShort(b);
             body = body(b);
         }
         LogRecord.Ext ext = null;

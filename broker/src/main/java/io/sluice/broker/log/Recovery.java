@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.zip.CRC32C;
 
+import org.agrona.collections.Long2LongHashMap;
+
 /**
  * Rebuilds the surviving jobs from the segments, oldest first. Replay restores state, it does not re-run
  * commands: the last record of a job wins, a DELETE removes it.
@@ -48,13 +50,45 @@ public final class Recovery {
     public record Result(List<Job> jobs, List<Segment> segments, long nextJobId, List<String> warnings,
                          List<Finished> finished, List<Schedule> schedules, List<TubeSetting> tubeSettings) { }
 
-    /** Everything replay accumulates. */
+    /**
+     * Everything replay accumulates. Jobs are kept in the order of their latest record (the buried FIFO is rebuilt
+     * from it) in a list with holes, indexed by id: a million jobs cost no boxing and no linked entries.
+     */
     private static final class State {
-        final LinkedHashMap<Long, Job> jobs = new LinkedHashMap<>();
+        final ArrayList<Job> jobs = new ArrayList<>();
+        final Long2LongHashMap jobIndex = new Long2LongHashMap(-1);
+        final RecordCodec.Names names = new RecordCodec.Names();
+        int holes;
         final LinkedHashMap<Long, Finished> finished = new LinkedHashMap<>();
         final LinkedHashMap<String, Schedule> schedules = new LinkedHashMap<>();
         final LinkedHashMap<String, TubeSetting> tubes = new LinkedHashMap<>();
         long maxIdSeen;
+        /** The highest id a JOB record had so far: a JOB record above it is a new job, with nothing to replace. */
+        long maxJobId;
+
+        Job removeJob(long id) {
+            long i = jobIndex.remove(id);
+            if (i < 0) {
+                return null;
+            }
+            holes++;
+            return jobs.set((int) i, null);
+        }
+
+        void addJob(Job j) {
+            jobIndex.put(j.record().id(), jobs.size());
+            jobs.add(j);
+        }
+
+        List<Job> liveJobs() {
+            List<Job> out = new ArrayList<>(jobs.size() - holes);
+            for (Job j : jobs) {
+                if (j != null) {
+                    out.add(j);
+                }
+            }
+            return out;
+        }
     }
 
     /** The log is damaged where a crash cannot have damaged it. */
@@ -72,14 +106,21 @@ public final class Recovery {
     public static Result recover(Path dir, boolean truncateCorrupt) throws IOException {
         List<Long> seqs = SegmentFiles.list(dir);
         State st = new State();
+        byte[] buf = new byte[0];
         List<Segment> kept = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         long nextId = 1;
         for (int i = 0; i < seqs.size(); i++) {
             long seq = seqs.get(i);
             Path file = dir.resolve(LogFormat.segmentName(seq));
-            byte[] data = Files.readAllBytes(file);
-            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            // one buffer for every segment: records copy their bodies out, so it can be reused
+            int size = (int) Files.size(file);
+            if (buf.length < size) {
+                buf = new byte[size];
+            }
+            readFully(file, buf, size);
+            ByteBuffer b = ByteBuffer.wrap(buf, 0, size).slice().order(ByteOrder.LITTLE_ENDIAN);
+            int dataLength = size;
             String headerProblem = checkHeader(b, seq);
             if (headerProblem != null) {
                 cut(dir, seqs, i, -1, headerProblem, truncateCorrupt, warnings);
@@ -89,7 +130,7 @@ public final class Recovery {
             b.position(LogFormat.HEADER_SIZE);
             int end = scan(b, seq, st);
             nextId = Math.max(nextId, st.maxIdSeen + 1); // deleted jobs' ids count too: ids never repeat
-            String why = end < data.length ? describe(b, end) : null;
+            String why = end < dataLength ? describe(b, end) : null;
             if (why != null) {
                 cut(dir, seqs, i, end, why, truncateCorrupt, warnings);
                 kept.add(new Segment(seq, end));
@@ -101,7 +142,7 @@ public final class Recovery {
                 SegmentFiles.syncDirectory(dir);
                 continue;
             }
-            if (end < data.length) {
+            if (end < dataLength) {
                 // the zeros claimed ahead and never written: give the space back
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                     ch.truncate(end);
@@ -110,12 +151,25 @@ public final class Recovery {
             }
             kept.add(new Segment(seq, end));
         }
-        for (Job j : st.jobs.values()) {
+        List<Job> live = st.liveJobs();
+        for (Job j : live) {
             nextId = Math.max(nextId, j.record().id() + 1);
         }
-        return new Result(new ArrayList<>(st.jobs.values()), kept, nextId, warnings,
+        return new Result(live, kept, nextId, warnings,
                 new ArrayList<>(st.finished.values()), new ArrayList<>(st.schedules.values()),
                 new ArrayList<>(st.tubes.values()));
+    }
+
+    private static void readFully(Path file, byte[] into, int size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer dst = ByteBuffer.wrap(into, 0, size);
+            while (dst.hasRemaining() && ch.read(dst) >= 0) {
+                // until the whole file is in
+            }
+            if (dst.hasRemaining()) {
+                throw new IOException(file + ": shorter than its size while reading");
+            }
+        }
     }
 
     private static String checkHeader(ByteBuffer b, long seq) {
@@ -155,7 +209,7 @@ public final class Recovery {
             Object rec;
             try {
                 rec = RecordCodec.decodeAny(ByteBuffer.wrap(b.array(), start + LogFormat.FRAME_SIZE, len - 4)
-                        .slice());
+                        .slice(), st.names);
             } catch (RecordCodec.CorruptRecordException e) {
                 return start;
             }
@@ -180,8 +234,12 @@ public final class Recovery {
     }
 
     private static void apply(LogRecord r, long seq, int bytes, State st) {
-        LinkedHashMap<Long, Job> jobs = st.jobs;
-        Job old = jobs.remove(r.id());
+        if (r.type() == LogFormat.JOB && r.id() > st.maxJobId) {
+            st.maxJobId = r.id(); // the common case, a put: skip the lookup (ids never repeat)
+            st.addJob(new Job(r, seq, bytes));
+            return;
+        }
+        Job old = st.removeJob(r.id());
         if (r.type() == LogFormat.DELETE) {
             st.finished.remove(r.id()); // a re-written (compacted) finish record replaces the older copy
             if (r.finish() != null) {
@@ -190,10 +248,10 @@ public final class Recovery {
             return;
         }
         if (r.type() == LogFormat.JOB) {
-            jobs.put(r.id(), new Job(r, seq, bytes));
+            st.addJob(new Job(r, seq, bytes));
         } else if (old != null) {
             LogRecord o = old.record();
-            jobs.put(r.id(), new Job(r.asJob(o.tube(), o.body()), old.anchorSequence(), old.anchorBytes()));
+            st.addJob(new Job(r.asJob(o.tube(), o.body()), old.anchorSequence(), old.anchorBytes()));
         }
         // a STATE for an unknown job: its JOB record was in a segment already compacted away with the job deleted
     }

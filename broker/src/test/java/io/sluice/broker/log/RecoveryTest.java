@@ -50,6 +50,58 @@ class RecoveryTest {
         return ids;
     }
 
+    private static LogRecord buried(long id) {
+        return new LogRecord(LogFormat.STATE, id, LogFormat.BURIED, 7, 60_000_000_000L, 0, 0, 1000, 1, 0, 0, 1, 0,
+                null, null);
+    }
+
+    /** The buried FIFO is rebuilt from this order, so it must follow each job's latest record exactly. */
+    @Test
+    void jobsComeBackInTheOrderOfTheirLatestRecord() throws Exception {
+        segment(1, job(1, "a"), job(2, "b"), job(3, "c"), job(4, "d"), buried(2), buried(1),
+                LogRecord.delete(4), job(3, "c")); // 3 re-written by compaction: it moves to the end
+        Recovery.Result r = Recovery.recover(dir, false);
+        assertEquals(List.of(2L, 1L, 3L), ids(r));
+        assertEquals("a", new String(r.jobs().get(1).record().body()));
+        assertEquals(LogFormat.BURIED, r.jobs().get(1).record().state());
+        assertEquals(5, r.nextJobId());
+    }
+
+    /** Extension records: options on jobs, retained finished jobs, schedules and their removal, tube settings. */
+    @Test
+    void extensionRecordsRoundTripThroughRecovery() throws Exception {
+        LogRecord keyed = new LogRecord(LogFormat.JOB, 1, LogFormat.READY, 0, 1, 0, 0, 1000, 0, 0, 0, 0, 0, "t",
+                "x".getBytes(), new LogRecord.Ext("k'1", 99_000, true, 3, false), null);
+        LogRecord marked = new LogRecord(LogFormat.STATE, 1, LogFormat.READY, 0, 1, 0, 0, 1000, 1, 0, 0, 0, 0, null,
+                null, new LogRecord.Ext("k'1", 99_000, true, 3, true), null);
+        Path p = segment(1, keyed, marked,
+                LogRecord.delete(2, new LogRecord.Finish(LogFormat.FINISHED_EXPIRED, 5000, "t", "gone")));
+        java.io.ByteArrayOutputStream more = new java.io.ByteArrayOutputStream();
+        more.write(RecordCodec.encode(new ScheduleRecord(false, "t", "s1", "0 3 * * *", "Europe/Paris", 4, 60, "b".getBytes(),
+                10, 20, 2)));
+        more.write(RecordCodec.encode(new ScheduleRecord(false, "t", "s2", "@hourly", "UTC", 0, 1, new byte[0], 1, 2, 0)));
+        more.write(RecordCodec.encode(ScheduleRecord.removal("t", "s2")));
+        more.write(RecordCodec.encode(new TubeRecord("t", 5)));
+        more.write(RecordCodec.encode(new TubeRecord("u", 2)));
+        more.write(RecordCodec.encode(new TubeRecord("u", 0)));
+        Files.write(p, more.toByteArray(), java.nio.file.StandardOpenOption.APPEND);
+        Recovery.Result r = Recovery.recover(dir, false);
+        LogRecord j = r.jobs().get(0).record();
+        assertEquals("t", j.tube());
+        assertEquals(new LogRecord.Ext("k'1", 99_000, true, 3, true), j.ext());
+        assertEquals(1, r.finished().size());
+        assertEquals(new LogRecord.Finish(LogFormat.FINISHED_EXPIRED, 5000, "t", "gone"), r.finished().get(0).finish());
+        assertEquals(1, r.schedules().size());
+        ScheduleRecord s = r.schedules().get(0).record();
+        assertEquals("s1", s.name());
+        assertEquals("Europe/Paris", s.zone());
+        assertEquals(20, s.nextAtMillis());
+        assertEquals(2, s.fired());
+        assertEquals(1, r.tubeSettings().size());
+        assertEquals(new TubeRecord("t", 5), r.tubeSettings().get(0).record());
+        assertEquals(3, r.nextJobId());
+    }
+
     @Test
     void codecRoundTrips() throws Exception {
         LogRecord r = job(42, "body\r\n\0");
