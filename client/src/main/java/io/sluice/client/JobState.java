@@ -22,7 +22,7 @@ public record JobState(long id, String key, String tube, State state, long pri, 
                        Optional<Duration> ttlLeft, boolean cancelRequested, Optional<Instant> finishedAt,
                        Map<String, String> raw) {
 
-    /** A job's state: the four live ones of beanstalkd, and how a retained finished job ended. */
+    /** A job's state: the four live ones of beanstalkd, and how a retained finished job ended. Any thread. */
     public enum State {
         READY("ready"), DELAYED("delayed"), RESERVED("reserved"), BURIED("buried"),
         /** Deleted by the connection that had it reserved: the work was done. */

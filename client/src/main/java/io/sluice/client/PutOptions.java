@@ -23,7 +23,7 @@ public final class PutOptions {
 
     private static final PutOptions NONE = new PutOptions(new Builder());
 
-    /** What a job whose TTL ends before it is completed becomes. */
+    /** What a job whose TTL ends before it is completed becomes. Any thread. */
     public enum OnExpire {
         /** Removed (finished state {@code expired}); the broker's default. */
         DELETE,
