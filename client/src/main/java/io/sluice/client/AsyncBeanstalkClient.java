@@ -3,6 +3,7 @@ package io.sluice.client;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A waiting {@code reserve} holds back the replies of the commands behind it on the same connection (the broker
  * answers in order; beanstalkd does not even read them meanwhile): put reserves on their own client.
+ *
+ * <p>Sluice extensions: the same as {@link BeanstalkClient}'s, with the same rules (Sluice only; milliseconds). A body
+ * command ({@code put} with {@link PutOptions}, {@code scheduleAdd}) answered {@code UNKNOWN_COMMAND} (beanstalkd)
+ * drops the connection, since beanstalkd then reads the body as commands: the commands behind it fail with
+ * {@link ConnectionLostException}.
  *
  * <p>Connection loss: every command on the wire fails with {@link ConnectionLostException} and none is re-sent.
  * Commands not yet written, and later ones, go out on a new connection (opened with exponential backoff), after the
@@ -167,6 +173,78 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
 
     public CompletableFuture<Void> pauseTube(String tube, Duration pause) {
         return submit(Protocol.pauseTube(tube, pause));
+    }
+
+    // ---- Sluice extensions (PROTOCOL.md §7), Sluice only: each as the blocking client's (see BeanstalkClient)
+
+    public CompletableFuture<PutResult> put(long pri, Duration delay, Duration ttr, byte[] body, PutOptions options) {
+        return submit(ExtProtocol.putEx(pri, delay, ttr, body, options));
+    }
+
+    public CompletableFuture<Optional<Job>> peekKey(String key) {
+        return submit(ExtProtocol.peekKey(key));
+    }
+
+    public CompletableFuture<Void> deleteKey(String key) {
+        return submit(ExtProtocol.deleteKey(key));
+    }
+
+    public CompletableFuture<Optional<JobState>> jobState(long id) {
+        return submit(ExtProtocol.jobState(id));
+    }
+
+    public CompletableFuture<Optional<JobState>> jobStateByKey(String key) {
+        return submit(ExtProtocol.jobStateByKey(key));
+    }
+
+    public CompletableFuture<Cancellation> cancel(long id) {
+        return submit(ExtProtocol.cancel(id));
+    }
+
+    public CompletableFuture<Cancellation> cancelByKey(String key) {
+        return submit(ExtProtocol.cancelByKey(key));
+    }
+
+    public CompletableFuture<JobPage> listJobs(String tube, JobState.State state, int limit, long afterId) {
+        return submit(ExtProtocol.listJobs(tube, state, limit, afterId));
+    }
+
+    public CompletableFuture<Long> clearTube(String tube) {
+        return submit(ExtProtocol.clearTube(tube));
+    }
+
+    public CompletableFuture<Void> setTubeMaxReserves(String tube, long maxReserves) {
+        return submit(ExtProtocol.tubeSetMaxReserves(tube, maxReserves));
+    }
+
+    public CompletableFuture<Void> releaseEx(long id, long pri, Duration delay) {
+        return submit(ExtProtocol.releaseEx(id, pri, delay));
+    }
+
+    /** Holds back the replies behind it for up to {@code timeout}, like any reserve. */
+    public CompletableFuture<Optional<Job>> reserveEx(Duration timeout) {
+        return submit(ExtProtocol.reserveEx(timeout));
+    }
+
+    public CompletableFuture<Void> scheduleAdd(String name, long pri, Duration ttr, byte[] body, String spec,
+                                               ZoneId zone) {
+        return submit(ExtProtocol.scheduleAdd(name, pri, ttr, body, spec, zone));
+    }
+
+    public CompletableFuture<Void> scheduleAdd(String name, long pri, Duration ttr, byte[] body, String spec) {
+        return scheduleAdd(name, pri, ttr, body, spec, null);
+    }
+
+    public CompletableFuture<Void> scheduleRemove(String name) {
+        return submit(ExtProtocol.scheduleRemove(name));
+    }
+
+    public CompletableFuture<List<Schedule>> scheduleList() {
+        return submit(ExtProtocol.scheduleList());
+    }
+
+    public CompletableFuture<ExtStats> statsExt() {
+        return submit(ExtProtocol.statsExt());
     }
 
     /** The used tube as last confirmed by the broker; re-applied on reconnect. */
@@ -446,6 +524,13 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
                     if (!dead) {
                         fail(new ConnectionLostException("reply with no command waiting: " + reply.line()));
                     }
+                    return;
+                }
+                if (p.request.outOfStep(reply)) {
+                    // the broker reads p's body as commands: the replies behind would answer the wrong commands
+                    fail(new ConnectionLostException(p.request.text() + " was answered " + reply.line()
+                            + " (not a Sluice broker?); commands behind it on the connection were not re-sent"));
+                    p.complete(reply);
                     return;
                 }
                 p.complete(reply);

@@ -3,6 +3,7 @@ package io.sluice.client;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +29,15 @@ import java.util.function.BooleanSupplier;
  * a lost connection are released by the broker; a reconnected client no longer holds them.
  *
  * <p>Numbers: priorities are unsigned 32-bit ({@code 0} most urgent); durations are sent as whole seconds, rounded
- * up; job ids are unsigned 64-bit.
+ * up, except by the Sluice extensions, which send milliseconds (rounded up); job ids are unsigned 64-bit.
+ *
+ * <p>Sluice extensions (PROTOCOL.md §7): {@link #put(long, Duration, Duration, byte[], PutOptions)} with a key, a TTL
+ * or a reserve limit, lookups by key, {@link #jobState}, {@link #cancel}, {@link #listJobs}, {@link #clearTube},
+ * {@link #setTubeMaxReserves}, {@link #releaseEx} and {@link #reserveEx} (sub-second), schedules and
+ * {@link #statsExt}. They work on a Sluice broker only; beanstalkd answers them {@link UnknownCommandException} or
+ * {@link BadFormatException}. Every beanstalkd command keeps its beanstalkd form whatever its arguments, so code that
+ * uses only those runs on both brokers. On Sluice, {@link #touch}, {@link #release} and {@link #bury} of a job
+ * cancelled while reserved throw {@link CancelledException}.
  */
 public final class BeanstalkClient implements AutoCloseable {
     /** Priority used by {@link #put(byte[])}: 1024, the first non-urgent priority. */
@@ -123,7 +132,8 @@ public final class BeanstalkClient implements AutoCloseable {
     }
 
     /**
-     * Reserves a job, waiting at most {@code timeout} (whole seconds, rounded up; zero polls).
+     * Reserves a job, waiting at most {@code timeout} (whole seconds, rounded up; zero polls). This is beanstalkd's
+     * {@code reserve-with-timeout} whatever the timeout; for a sub-second wait on Sluice use {@link #reserveEx}.
      *
      * @return the job, or empty on {@code TIMED_OUT}
      * @throws DeadlineSoonException if a job this connection holds is within 1 s of its TTR
@@ -147,21 +157,31 @@ public final class BeanstalkClient implements AutoCloseable {
     }
 
     /**
-     * Releases a job this connection reserved back to ready (or delayed, with a delay).
+     * Releases a job this connection reserved back to ready (or delayed, with a delay in whole seconds, rounded up:
+     * beanstalkd's {@code release} whatever the delay; for a sub-second delay on Sluice use {@link #releaseEx}).
      *
-     * @throws NotFoundException unless this connection holds the job
-     * @throws BuriedException   if the broker buried it instead for lack of memory
+     * @throws NotFoundException  unless this connection holds the job
+     * @throws BuriedException    if the broker buried it instead: for lack of memory, or (Sluice) at its reserve limit
+     * @throws CancelledException (Sluice) if the job was cancelled while reserved: it is gone
      */
     public void release(long id, long pri, Duration delay) {
         execute(Protocol.release(id, pri, delay));
     }
 
-    /** @throws NotFoundException unless this connection holds the job */
+    /**
+     * @throws NotFoundException  unless this connection holds the job
+     * @throws CancelledException (Sluice) if the job was cancelled while reserved: it is gone
+     */
     public void bury(long id, long pri) {
         execute(Protocol.bury(id, pri));
     }
 
-    /** Restarts the job's TTR. @throws NotFoundException unless this connection holds the job */
+    /**
+     * Restarts the job's TTR.
+     *
+     * @throws NotFoundException  unless this connection holds the job
+     * @throws CancelledException (Sluice) if the job was cancelled while reserved: it is gone, stop working on it
+     */
     public void touch(long id) {
         execute(Protocol.touch(id));
     }
@@ -253,6 +273,158 @@ public final class BeanstalkClient implements AutoCloseable {
         execute(Protocol.pauseTube(tube, pause));
     }
 
+    // ---- Sluice extensions (PROTOCOL.md §7). Sluice only: beanstalkd answers each of these with
+    // UnknownCommandException or BadFormatException. Their durations have millisecond precision (rounded up).
+
+    /**
+     * Puts a job into the used tube with Sluice's options ({@code put-ex}): a unique key, a TTL, what expiry does, a
+     * reserve limit. Its delay and TTR are sent to the millisecond. With a key this is idempotent: if a live job, or
+     * a finished one still retained, has the key, nothing is created and the result carries that job's id
+     * ({@link PutResult#existed()}); so a put whose reply was lost ({@link ConnectionLostException}) can be retried.
+     *
+     * @param pri     0 (most urgent) .. 4294967295
+     * @param delay   how long the job stays delayed before it is ready (ms precision)
+     * @param ttr     time to run (raised to 1 s by the broker if below)
+     * @param options the options; {@link PutOptions#none()} for none
+     * @return the new job's id, or the existing one's
+     * @throws JobTooBigException   if the body exceeds the broker's max job size
+     * @throws DrainingException    if the broker is draining
+     * @throws OutOfMemoryException if the broker cannot store it
+     * @throws UnknownCommandException if the broker is not Sluice: the connection is then dropped (beanstalkd reads
+     *                                 the body as commands), and jobs this client had reserved go back to ready
+     */
+    public PutResult put(long pri, Duration delay, Duration ttr, byte[] body, PutOptions options) {
+        return execute(ExtProtocol.putEx(pri, delay, ttr, body, options));
+    }
+
+    /** The live job holding {@code key}, in any state and tube; empty if none. */
+    public Optional<Job> peekKey(String key) {
+        return execute(ExtProtocol.peekKey(key));
+    }
+
+    /**
+     * Deletes the job holding {@code key}, as {@link #delete(long)} would that job.
+     *
+     * @throws NotFoundException if no live job has the key, or it is reserved by another connection
+     */
+    public void deleteKey(String key) {
+        execute(ExtProtocol.deleteKey(key));
+    }
+
+    /** The state of a live job, or of a finished one the broker still retains (how it ended); else empty. */
+    public Optional<JobState> jobState(long id) {
+        return execute(ExtProtocol.jobState(id));
+    }
+
+    /** {@link #jobState(long)} of the job holding {@code key} (live, or finished and retained); else empty. */
+    public Optional<JobState> jobStateByKey(String key) {
+        return execute(ExtProtocol.jobStateByKey(key));
+    }
+
+    /**
+     * Cancels a job, from any connection: a ready, delayed or buried job is gone at once
+     * ({@link Cancellation#CANCELLED}); a reserved one is marked ({@link Cancellation#CANCELLING}) and ends when its
+     * worker next touches, releases or buries it (which then gets {@link CancelledException}).
+     *
+     * @throws NotFoundException if there is no live job with this id
+     */
+    public Cancellation cancel(long id) {
+        return execute(ExtProtocol.cancel(id));
+    }
+
+    /** {@link #cancel(long)} of the job holding {@code key}. @throws NotFoundException if no live job has it */
+    public Cancellation cancelByKey(String key) {
+        return execute(ExtProtocol.cancelByKey(key));
+    }
+
+    /**
+     * One page of {@code tube}'s jobs in a live {@code state}, in id order: those with an id above {@code afterId},
+     * at most {@code limit}. Start with {@code afterId} 0, then pass {@link JobPage#next()} until it is 0. A tube
+     * that does not exist has no jobs: an empty last page. Changes nothing.
+     *
+     * @param state {@code READY}, {@code DELAYED}, {@code RESERVED} or {@code BURIED}
+     * @param limit 1 .. 1000
+     */
+    public JobPage listJobs(String tube, JobState.State state, int limit, long afterId) {
+        return execute(ExtProtocol.listJobs(tube, state, limit, afterId));
+    }
+
+    /**
+     * Deletes every ready, delayed and buried job of {@code tube} (reserved ones stay with their workers). Returns
+     * how many went; 0 for a tube that does not exist.
+     */
+    public long clearTube(String tube) {
+        return execute(ExtProtocol.clearTube(tube));
+    }
+
+    /**
+     * Sets {@code tube}'s reserve limit (0: none, the default), kept by name even while the tube does not exist: a
+     * job reserved this many times whose reservation ends without a delete is buried instead of requeued (its
+     * {@code release} then throws {@link BuriedException}). A job's own {@link PutOptions.Builder#maxReserves} wins.
+     */
+    public void setTubeMaxReserves(String tube, long maxReserves) {
+        execute(ExtProtocol.tubeSetMaxReserves(tube, maxReserves));
+    }
+
+    /**
+     * {@link #release(long, long, Duration)} with the delay to the millisecond ({@code release-ex}). The plain
+     * {@code release} stays beanstalkd's command, in whole seconds rounded up, so that it works on both brokers.
+     *
+     * @throws NotFoundException  unless this connection holds the job
+     * @throws BuriedException    if the job reached its reserve limit and was buried instead
+     * @throws CancelledException if the job was cancelled while reserved (it is gone)
+     */
+    public void releaseEx(long id, long pri, Duration delay) {
+        execute(ExtProtocol.releaseEx(id, pri, delay));
+    }
+
+    /**
+     * {@link #reserve(Duration)} with the timeout to the millisecond ({@code reserve-ex}): {@code reserveEx(100 ms)}
+     * waits 100 ms, where {@code reserve(100 ms)} sends beanstalkd's {@code reserve-with-timeout 1}.
+     *
+     * @return the job, or empty on {@code TIMED_OUT}
+     * @throws DeadlineSoonException if a job this connection holds is within 1 s of its TTR
+     */
+    public Optional<Job> reserveEx(Duration timeout) {
+        return execute(ExtProtocol.reserveEx(timeout));
+    }
+
+    /**
+     * Adds (or replaces) the schedule {@code name} of the used tube: each firing puts an ordinary job with this
+     * priority, TTR and body into the tube. Firings missed while the broker could not put fire once, as soon as it
+     * can.
+     *
+     * @param spec a 5-field cron expression ({@code "0 3 * * 1-5"}), a macro ({@code "@daily"}) or
+     *             {@code "@every 500ms"} (from now on, every interval)
+     * @param zone the time zone of cron expressions and macros; null for the broker's default, UTC
+     * @throws BadFormatException      if the broker rejects the spec or the zone
+     * @throws UnknownCommandException if the broker is not Sluice (the connection is dropped, as for
+     *                                 {@link #put(long, Duration, Duration, byte[], PutOptions)})
+     */
+    public void scheduleAdd(String name, long pri, Duration ttr, byte[] body, String spec, ZoneId zone) {
+        execute(ExtProtocol.scheduleAdd(name, pri, ttr, body, spec, zone));
+    }
+
+    /** {@link #scheduleAdd(String, long, Duration, byte[], String, ZoneId)} in UTC. */
+    public void scheduleAdd(String name, long pri, Duration ttr, byte[] body, String spec) {
+        scheduleAdd(name, pri, ttr, body, spec, null);
+    }
+
+    /** Removes the schedule {@code name} of the used tube. @throws NotFoundException if there is none */
+    public void scheduleRemove(String name) {
+        execute(ExtProtocol.scheduleRemove(name));
+    }
+
+    /** Every schedule of every tube, by tube then name. */
+    public List<Schedule> scheduleList() {
+        return execute(ExtProtocol.scheduleList());
+    }
+
+    /** The extensions' counters (keys, finished jobs, cancels, expiries, schedules). */
+    public ExtStats statsExt() {
+        return execute(ExtProtocol.statsExt());
+    }
+
     // ---- state
 
     /** The used tube as last confirmed by the broker (no round trip); re-applied on reconnect. */
@@ -314,6 +486,10 @@ public final class BeanstalkClient implements AutoCloseable {
                     + why + "); the command was not re-sent", e);
         } finally {
             lastIoNanos = System.nanoTime();
+        }
+        if (request.outOfStep(reply)) {
+            w.close(); // the broker reads the body as commands: their replies must not answer later ones
+            wire = null;
         }
         return request.decode(reply, session);
     }

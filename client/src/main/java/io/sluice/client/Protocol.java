@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Every beanstalkd command as a {@link Request}: argument checks, encoding, and reply decoding (PROTOCOL.md §4).
- * Stateless; any thread.
+ * Sluice's extensions are in {@link ExtProtocol}. Stateless; any thread.
  */
 final class Protocol {
     static final long MAX_U32 = 0xFFFF_FFFFL;
@@ -87,25 +87,30 @@ final class Protocol {
     static Request<Void> release(long id, long pri, Duration delay) {
         String line = "release " + Long.toUnsignedString(id) + ' ' + u32("priority", pri) + ' '
                 + seconds("delay", delay, MAX_U32);
-        return simple(line, (r, s) -> {
+        return simple(line, released(id, line));
+    }
+
+    /** The reply to release and release-ex: BURIED (no memory; Sluice: the reserve limit) and CANCELLED are errors. */
+    static Request.Decoder<Void> released(long id, String line) {
+        return (r, s) -> {
             if (r.line().equals("BURIED")) {
                 throw new BuriedException("BURIED (" + line + ")", id);
             }
             if (!r.line().equals("RELEASED")) {
-                throw error(r, line);
+                throw heldJobError(r, line, id);
             }
             return null;
-        });
+        };
     }
 
     static Request<Void> bury(long id, long pri) {
         String line = "bury " + Long.toUnsignedString(id) + ' ' + u32("priority", pri);
-        return simple(line, word("BURIED", line));
+        return simple(line, heldJobWord("BURIED", line, id));
     }
 
     static Request<Void> touch(long id) {
         String line = "touch " + Long.toUnsignedString(id);
-        return simple(line, word("TOUCHED", line));
+        return simple(line, heldJobWord("TOUCHED", line, id));
     }
 
     static Request<Integer> watch(String tube) {
@@ -228,6 +233,8 @@ final class Protocol {
                 return new NotIgnoredException(msg);
             case "BURIED":
                 return new BuriedException(msg, r.tokenCount() > 1 ? r.number(1) : -1);
+            case "CANCELLED":
+                return new CancelledException(msg, -1);
             default:
                 return new UnexpectedReplyException("unexpected reply " + msg);
         }
@@ -236,6 +243,23 @@ final class Protocol {
     /** A request whose reply comes at once (within the read timeout). */
     static <T> Request<T> simple(String line, Request.Decoder<T> decoder) {
         return new Request<>(line, ascii(line + "\r\n"), 0, decoder);
+    }
+
+    /** A command on a job this connection holds: {@code expected}, or CANCELLED (Sluice) with the job's id. */
+    private static Request.Decoder<Void> heldJobWord(String expected, String line, long id) {
+        return (r, s) -> {
+            if (!r.line().equals(expected)) {
+                throw heldJobError(r, line, id);
+            }
+            return null;
+        };
+    }
+
+    private static BeanstalkException heldJobError(Reply r, String line, long id) {
+        if (r.line().equals("CANCELLED")) {
+            return new CancelledException("CANCELLED (" + line + "): the job was cancelled while reserved", id);
+        }
+        return error(r, line);
     }
 
     private static Request<Optional<Job>> peekCommand(String line) {
@@ -248,17 +272,17 @@ final class Protocol {
         });
     }
 
-    private static Job reserved(Reply r, String line) {
+    static Job reserved(Reply r, String line) {
         expect(r, "RESERVED", line);
         return new Job(r.number(1), r.body());
     }
 
-    private static byte[] ok(Reply r, String line) {
+    static byte[] ok(Reply r, String line) {
         expect(r, "OK", line);
         return r.body();
     }
 
-    private static Request.Decoder<Void> word(String expected, String line) {
+    static Request.Decoder<Void> word(String expected, String line) {
         return (r, s) -> {
             if (!r.line().equals(expected)) {
                 throw error(r, line);
@@ -268,7 +292,7 @@ final class Protocol {
     }
 
     /** The reply must be {@code word} with its fields (a data block for RESERVED, FOUND, OK), else it is an error. */
-    private static void expect(Reply r, String word, String line) {
+    static void expect(Reply r, String word, String line) {
         if (!r.word().equals(word)) {
             throw error(r, line);
         }

@@ -8,9 +8,21 @@ package io.sluice.client;
  * @param waitMs  how long the broker may legitimately hold the reply on top of the read timeout (a reserve's
  *                timeout); {@link #UNBOUNDED} for a plain {@code reserve}
  * @param decoder the reply's meaning
+ * @param unreadBodyOnUnknown whether an {@code UNKNOWN_COMMAND} reply means the broker did not read the body that
+ *                followed the line and will take it for commands (a Sluice body command sent to beanstalkd): the
+ *                connection is then out of step and must be dropped
  */
-record Request<T>(String text, byte[] wire, long waitMs, Decoder<T> decoder) {
+record Request<T>(String text, byte[] wire, long waitMs, Decoder<T> decoder, boolean unreadBodyOnUnknown) {
     static final long UNBOUNDED = -1;
+
+    Request(String text, byte[] wire, long waitMs, Decoder<T> decoder) {
+        this(text, wire, waitMs, decoder, false);
+    }
+
+    /** Whether, after {@code reply}, later replies on the connection no longer match later commands. */
+    boolean outOfStep(Reply reply) {
+        return unreadBodyOnUnknown && reply.line().equals("UNKNOWN_COMMAND");
+    }
 
     /** Turns a reply into a result, updating the session's use/watch view on success, or throws. */
     @FunctionalInterface

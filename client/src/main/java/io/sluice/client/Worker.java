@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +47,14 @@ import java.util.function.BooleanSupplier;
  * while the broker is down) and re-watches the tubes. Nothing is re-sent. A job whose connection was lost while it
  * ran has its outcome sent on the new connection: a delete still removes it unless another connection reserved it
  * meanwhile; a release, bury or touch answers NOT_FOUND (reported), and the job runs again.
+ *
+ * <p>Cancellation (Sluice, PROTOCOL.md §7.4): a job cancelled while it runs is learned of at its next touch (so
+ * within TTR/2) or at its release or bury, which the broker answers {@code CANCELLED}. The job is then gone: the
+ * worker stops touching it, <b>interrupts the handler thread</b> (Java's cancellation signal: {@code sleep},
+ * {@code wait}, blocking queues and interruptible I/O throw; a handler doing other long work should check
+ * {@link Thread#isInterrupted()}), waits for the handler to return, neither deletes, releases nor buries the job,
+ * and reports {@link WorkerListener#onCancelled}. A handler that returns before the worker learns of the cancel has
+ * its job deleted as usual (the broker counts it {@code completed}).
  *
  * <p>Shutdown: {@link #close()} stops reserving, lets every in-flight job finish (and be deleted, released or
  * buried), then closes the connections and returns. During an outage it does not wait out the reconnect budget of
@@ -235,14 +244,13 @@ public final class Worker implements AutoCloseable {
         int attempt = (int) Math.min(Integer.MAX_VALUE, Math.max(1, stats.reserves()));
         safely(() -> listener.onReserved(tube, job, attempt));
         long started = System.nanoTime();
-        Future<?> run = handlerThreads.submit(() -> {
-            handler.handle(job);
-            return null;
-        });
+        HandlerRun handlerRun = new HandlerRun(handler, job);
+        Future<?> run = handlerThreads.submit(handlerRun);
         long touchEveryNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100),
                 TimeUnit.SECONDS.toNanos(Math.max(1, stats.ttr())) / 2);
         Throwable failure = null;
         boolean held = true;
+        boolean cancelled = false;
         boolean interrupted = false;
         while (true) {
             try {
@@ -253,6 +261,10 @@ public final class Worker implements AutoCloseable {
                     try {
                         client.touch(job.id());
                         safely(() -> listener.onTouched(tube, job));
+                    } catch (CancelledException ce) {
+                        held = false; // the job is gone: nothing more to touch, delete, release or bury
+                        cancelled = true;
+                        handlerRun.interrupt();
                     } catch (BeanstalkException te) {
                         held = false; // the reservation is gone (TTR passed, or the connection): stop touching
                         safely(() -> listener.onError(te));
@@ -269,17 +281,31 @@ public final class Worker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        if (cancelled) {
+            safely(() -> listener.onCancelled(tube, job));
+            return;
+        }
         if (failure == null) {
             client.delete(job.id());
             safely(() -> listener.onSuccess(tube, job, elapsed));
         } else if (attempt >= maxAttempts) {
             Throwable f = failure;
-            client.bury(job.id(), stats.pri());
+            try {
+                client.bury(job.id(), stats.pri());
+            } catch (CancelledException ce) {
+                safely(() -> listener.onCancelled(tube, job));
+                return;
+            }
             safely(() -> listener.onBuried(tube, job, attempt, f));
         } else {
             Throwable f = failure;
             Duration delay = backoff(backoffBase, backoffMax, attempt);
-            client.release(job.id(), stats.pri(), delay);
+            try {
+                client.release(job.id(), stats.pri(), delay);
+            } catch (CancelledException ce) {
+                safely(() -> listener.onCancelled(tube, job));
+                return;
+            }
             safely(() -> listener.onFailure(tube, job, attempt, f, delay));
         }
     }
@@ -390,6 +416,50 @@ public final class Worker implements AutoCloseable {
             Worker w = new Worker(this);
             w.start();
             return w;
+        }
+    }
+
+    /**
+     * One handler call that the connection thread can interrupt while, and only while, it runs: an interrupt never
+     * reaches the pool thread's next job. Runs on a handler thread; {@link #interrupt} from the connection thread.
+     */
+    private static final class HandlerRun implements Callable<Void> {
+        private final JobHandler handler;
+        private final Job job;
+        /** Guarded by this. */
+        private Thread runner;
+        /** Guarded by this. */
+        private boolean interruptRequested;
+
+        HandlerRun(JobHandler handler, Job job) {
+            this.handler = handler;
+            this.job = job;
+        }
+
+        @Override
+        public Void call() throws Exception {
+            synchronized (this) {
+                if (interruptRequested) {
+                    return null; // cancelled before it started: nothing to stop
+                }
+                runner = Thread.currentThread();
+            }
+            try {
+                handler.handle(job);
+                return null;
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                    Thread.interrupted(); // clear ours, so the next job does not start interrupted
+                }
+            }
+        }
+
+        synchronized void interrupt() {
+            interruptRequested = true;
+            if (runner != null) {
+                runner.interrupt();
+            }
         }
     }
 }

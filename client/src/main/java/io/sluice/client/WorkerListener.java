@@ -28,6 +28,13 @@ public interface WorkerListener {
     default void onBuried(String tube, Job job, int attempt, Throwable error) {
     }
 
+    /**
+     * (Sluice) The job was cancelled while it ran: a touch, release or bury was answered {@code CANCELLED}. The
+     * handler was interrupted if still running; the job is gone and was neither deleted, released nor buried.
+     */
+    default void onCancelled(String tube, Job job) {
+    }
+
     /** Anything else that went wrong: a lost connection, a job that vanished, a failed touch or delete. */
     default void onError(Throwable error) {
     }

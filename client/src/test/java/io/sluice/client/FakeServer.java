@@ -14,9 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A scripted beanstalkd stand-in for replies a real broker will not produce on demand. Reads command lines (and put
- * bodies), asks the script for a reply: a string is sent (CRLF added), {@link #CLOSE} closes the connection,
- * {@link #SILENT} sends nothing. Records every line per connection. Connections are served one at a time.
+ * A scripted beanstalkd stand-in for replies a real broker will not produce on demand. Reads command lines (and put,
+ * put-ex and schedule-add bodies), asks the script for a reply: a string is sent (CRLF added), {@link #CLOSE} closes
+ * the connection, {@link #SILENT} sends nothing. Records every line per connection. Connections are served one at a
+ * time.
  */
 final class FakeServer implements AutoCloseable {
     static final String CLOSE = "<close>";
@@ -58,6 +59,9 @@ final class FakeServer implements AutoCloseable {
                     lines.add(line);
                     if (line.startsWith("put ")) {
                         int n = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+                        in.readNBytes(n + 2);
+                    } else if (line.startsWith("put-ex ") || line.startsWith("schedule-add ")) {
+                        int n = Integer.parseInt(line.split(" ")[4]); // Sluice: the size is the 4th argument
                         in.readNBytes(n + 2);
                     }
                     String reply = script.apply(line);

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the README examples as written: the producer in this JVM, the worker as its own JVM, stopped with SIGTERM
- * (its shutdown hook must close it gracefully).
+ * Runs the README examples as written: the producer and the extensions example in this JVM, the worker as its own
+ * JVM, stopped with SIGTERM (its shutdown hook must close it gracefully); and checks the README shows them verbatim.
  */
 class ExamplesTest {
 
@@ -78,6 +79,30 @@ class ExamplesTest {
             }
         } finally {
             broker.close();
+        }
+    }
+
+    @Test
+    void extensionsExample() throws Exception {
+        Broker broker = Broker.start(BrokerConfig.defaults().withPort(0));
+        try {
+            String out = captureStdout(() -> ExtensionsExample.main(new String[] {Integer.toString(broker.port())}));
+            assertEquals("job 1 created\nretry: job 1 already there\nstate: ready, ttl left under 30 min: true\n"
+                    + "cancel: CANCELLED\nstate: cancelled\n", out);
+        } finally {
+            broker.close();
+        }
+    }
+
+    /** The README shows each example exactly as compiled and run here. */
+    @Test
+    void readmeShowsTheExamplesAsTheyAre() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        for (Class<?> example : List.of(ProducerExample.class, WorkerExample.class, ExtensionsExample.class)) {
+            Path source = Path.of("src", "test", "java", "io", "sluice", "client", "examples",
+                    example.getSimpleName() + ".java");
+            assertTrue(readme.contains("```java\n" + Files.readString(source) + "```\n"),
+                    "README.md does not show " + source + " as it is");
         }
     }
 
