@@ -305,6 +305,10 @@ public final class Worker implements AutoCloseable {
             } catch (CancelledException ce) {
                 safely(() -> listener.onCancelled(tube, job));
                 return;
+            } catch (BuriedException be) {
+                // the broker buried it instead: a reserve limit (Sluice, PROTOCOL.md §7.7) or an expired TTL
+                safely(() -> listener.onBuried(tube, job, attempt, f));
+                return;
             }
             safely(() -> listener.onFailure(tube, job, attempt, f, delay));
         }

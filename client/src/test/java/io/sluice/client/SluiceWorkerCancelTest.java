@@ -161,4 +161,22 @@ class SluiceWorkerCancelTest extends BrokerTestBase {
         assertEquals(JobState.State.COMPLETED, producer.jobState(id).orElseThrow().state(), "the work was done");
         assertFalse(events.events.contains("cancelled " + id));
     }
+
+    /** A release the broker answers BURIED (the tube's reserve limit, PROTOCOL.md §7.7) is reported as a bury. */
+    @Test
+    void aReleaseBuriedByTheReserveLimitIsReportedAsBuried() throws Exception {
+        BeanstalkClient producer = connect();
+        producer.use(tube);
+        producer.setTubeMaxReserves(tube, 1);
+        Events events = new Events();
+        worker(job -> {
+            throw new IllegalStateException("always fails");
+        }, events, 5);
+        long id = producer.put("f".getBytes(UTF_8));
+        WorkerContract.await("onBuried", Duration.ofSeconds(5), () -> events.events.contains("buried " + id));
+        assertEquals(List.of("reserved " + id, "buried " + id), events.events);
+        assertEquals(JobState.State.BURIED, producer.jobState(id).orElseThrow().state());
+        assertEquals(List.of(), events.errors);
+        producer.setTubeMaxReserves(tube, 0);
+    }
 }
