@@ -1,0 +1,41 @@
+package io.sluice.bench;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.Blackhole;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs every benchmark's setup, body and teardown once, with small sizes, so that a change to the broker or the
+ * client that breaks a benchmark fails the build instead of being found at the next benchmark run. Measures
+ * nothing. The benchmark bodies check their own replies (ids, INSERTED, command counts).
+ */
+class BenchmarksSmokeTest {
+    private static final Blackhole BH = new Blackhole(
+            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+
+    @Test
+    void decoder() {
+        for (String workload : new String[] {"put", "cycle"}) {
+            DecoderBench b = new DecoderBench();
+            b.workload = workload;
+            b.readSize = 16384;
+            b.setUp(BH);
+            try {
+                assertEquals(DecoderBench.COMMANDS, b.decode());
+                assertEquals(DecoderBench.COMMANDS, b.decode()); // a second pass: the decoder is back in LINE state
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
+
+    @Test
+    void parser() {
+        ParserBench b = new ParserBench();
+        assertTrue(b.putHeader());
+        assertEquals("Reserve[timeoutSeconds=-1]", b.reserve().toString());
+        assertEquals("Delete[id=1000000]", b.delete().toString());
+    }
+}
