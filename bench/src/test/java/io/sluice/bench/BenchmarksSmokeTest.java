@@ -38,4 +38,35 @@ class BenchmarksSmokeTest {
         assertEquals("Reserve[timeoutSeconds=-1]", b.reserve().toString());
         assertEquals("Delete[id=1000000]", b.delete().toString());
     }
+
+    @Test
+    void enginePut() {
+        EnginePutBench b = new EnginePutBench();
+        b.queued = 1000;
+        b.setUp();
+        assertEquals(1000 + EnginePutBench.BATCH, b.put());
+        b.deleteAdded();
+        assertEquals(1000 + 2 * EnginePutBench.BATCH, b.put());
+        b.deleteAdded();
+    }
+
+    @Test
+    void engineCycle() {
+        EngineCycleBench b = new EngineCycleBench();
+        b.queued = 1000;
+        b.setUp();
+        assertEquals(1, b.cycle()); // the oldest job
+        assertEquals(2, b.cycle());
+    }
+
+    @Test
+    void engineTubes() {
+        EngineTubesBench b = new EngineTubesBench();
+        b.tubes = 20;
+        b.watched = 5;
+        b.setUp();
+        for (int i = 0; i < 20; i++) {
+            assertTrue(b.cycle() > 0);
+        }
+    }
 }
