@@ -69,4 +69,26 @@ class BenchmarksSmokeTest {
             assertTrue(b.cycle() > 0);
         }
     }
+
+    @Test
+    void recordEncode() {
+        RecordEncodeBench b = new RecordEncodeBench();
+        assertEquals(186, b.job().length);
+        assertEquals(17, b.delete().length);
+    }
+
+    @Test
+    void logAppend() throws Exception {
+        for (String fsync : new String[] {"never", "always"}) {
+            LogAppendBench b = new LogAppendBench();
+            b.fsync = fsync;
+            b.setUp();
+            try {
+                assertEquals(186, b.one());
+                assertEquals(186 * 65, b.batch64());
+            } finally {
+                b.tearDown();
+            }
+        }
+    }
 }
