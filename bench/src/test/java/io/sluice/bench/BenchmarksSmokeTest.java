@@ -91,4 +91,17 @@ class BenchmarksSmokeTest {
             }
         }
     }
+
+    @Test
+    void clientPut() throws Exception {
+        ClientPutBench b = new ClientPutBench();
+        b.startBroker();
+        try {
+            assertEquals(ClientPutBench.PUTS, b.asyncPipelined());
+            assertEquals(2 * ClientPutBench.PUTS, b.rawSocketPipelined());
+            assertEquals(2 * ClientPutBench.PUTS + 1, b.blocking());
+        } finally {
+            b.stopBroker();
+        }
+    }
 }
