@@ -1,0 +1,40 @@
+package io.sluice.broker;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Hands the garbage of a large recovery back to the operating system before the broker serves: one full collection
+ * with G1's free-heap ratios lowered for its duration only. Lowering them for good (JVM flags) would also shrink
+ * the heap between young collections under load, which costs throughput (measured: about 10% on pipelined puts).
+ *
+ * <p>Thread rule: the starting thread, once, before the broker serves.
+ */
+final class HeapTrim {
+    private HeapTrim() {
+    }
+
+    static void afterRecovery() {
+        HotSpotDiagnosticMXBean vm;
+        String min;
+        String max;
+        try {
+            vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            min = vm.getVMOption("MinHeapFreeRatio").getValue();
+            max = vm.getVMOption("MaxHeapFreeRatio").getValue();
+            // lower min first and raise max last: the JVM refuses min > max at every step
+            vm.setVMOption("MinHeapFreeRatio", "10");
+            vm.setVMOption("MaxHeapFreeRatio", "20");
+        } catch (RuntimeException unsupported) {
+            System.gc(); // another JVM or collector: a plain collection still frees the scratch objects
+            return;
+        }
+        try {
+            System.gc();
+        } finally {
+            vm.setVMOption("MaxHeapFreeRatio", max);
+            vm.setVMOption("MinHeapFreeRatio", min);
+        }
+    }
+}
