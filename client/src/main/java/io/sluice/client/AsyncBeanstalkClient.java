@@ -217,6 +217,10 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
         return submit(ExtProtocol.tubeSetMaxReserves(tube, maxReserves));
     }
 
+    public CompletableFuture<Long> tubeMaxReserves(String tube) {
+        return submit(ExtProtocol.tubeMaxReserves(tube));
+    }
+
     public CompletableFuture<Void> releaseEx(long id, long pri, Duration delay) {
         return submit(ExtProtocol.releaseEx(id, pri, delay));
     }

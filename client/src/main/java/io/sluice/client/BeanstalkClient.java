@@ -366,6 +366,11 @@ public final class BeanstalkClient implements AutoCloseable {
         execute(ExtProtocol.tubeSetMaxReserves(tube, maxReserves));
     }
 
+    /** {@code tube}'s reserve limit as set by {@link #setTubeMaxReserves} (0: none), existing tube or not. */
+    public long tubeMaxReserves(String tube) {
+        return execute(ExtProtocol.tubeMaxReserves(tube));
+    }
+
     /**
      * {@link #release(long, long, Duration)} with the delay to the millisecond ({@code release-ex}). The plain
      * {@code release} stays beanstalkd's command, in whole seconds rounded up, so that it works on both brokers.

@@ -112,6 +112,11 @@ final class ExtProtocol {
         return Protocol.simple(line, Protocol.word("UPDATED", line));
     }
 
+    static Request<Long> tubeMaxReserves(String tube) {
+        String line = line("tube-settings " + Protocol.tube(tube));
+        return Protocol.simple(line, (r, s) -> Yaml.num(Yaml.map(Protocol.ok(r, line)), "max-reserves"));
+    }
+
     // ---- sub-second release and reserve
 
     static Request<Void> releaseEx(long id, long pri, Duration delay) {

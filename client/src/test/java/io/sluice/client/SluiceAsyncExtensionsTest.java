@@ -108,6 +108,7 @@ class SluiceAsyncExtensionsTest extends BrokerTestBase {
     void clearTubeAndReserveLimit() throws Exception {
         AsyncBeanstalkClient c = connectAsync();
         get(c.setTubeMaxReserves(tube, 1));
+        assertEquals(1L, get(c.tubeMaxReserves(tube)));
         long id = get(c.put(bytes("once")));
         get(c.reserve());
         assertInstanceOf(BuriedException.class, failure(c.release(id, 0, Duration.ZERO)));

@@ -136,6 +136,8 @@ class SluiceExtensionsTest extends BrokerTestBase {
 
         long autoBuriedBefore = c.statsExt().totalAutoBuried();
         c.setTubeMaxReserves(tube, 2);
+        assertEquals(2, c.tubeMaxReserves(tube));
+        assertEquals(0, c.tubeMaxReserves("never-used-" + tube));
         long id = c.put(bytes("twice"));
         c.reserve();
         c.releaseEx(id, 0, Duration.ZERO);
@@ -145,6 +147,7 @@ class SluiceExtensionsTest extends BrokerTestBase {
         assertEquals(2, c.jobState(id).orElseThrow().reserves());
         assertEquals(autoBuriedBefore + 1, c.statsExt().totalAutoBuried());
         c.setTubeMaxReserves(tube, 0);
+        assertEquals(0, c.tubeMaxReserves(tube));
         assertEquals(2, c.kick(10));
         assertEquals(own, c.reserve().id());
         assertThrows(BuriedException.class, () -> c.release(own, 0, Duration.ZERO), "its own limit still holds");
