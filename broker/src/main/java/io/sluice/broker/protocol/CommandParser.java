@@ -77,7 +77,7 @@ public final class CommandParser {
                     return extension(line, len); // before beanstalkd's "reserve" prefix, which would take it
                 }
                 if (starts(line, len, "reserve")) {
-                    return exact(len, "reserve") ? new Command.Reserve(-1) : bad();
+                    return exact(len, "reserve") ? RESERVE : bad();
                 }
                 if (starts(line, len, "release ")) {
                     return release(line, len);
@@ -221,6 +221,8 @@ public final class CommandParser {
     }
 
     private static final Command QUIT = new Command.Quit();
+    /** Immutable, so every plain reserve can share one (the hot path of a worker allocates nothing here). */
+    private static final Command RESERVE = new Command.Reserve(-1);
     private static final Command UNKNOWN = new Command.Invalid(Reply.UNKNOWN_COMMAND, Command.Counted.NONE);
     private static final Command BAD = new Command.Invalid(Reply.BAD_FORMAT, Command.Counted.NONE);
     private static final Command BAD_PUT = new Command.Invalid(Reply.BAD_FORMAT, Command.Counted.PUT);
