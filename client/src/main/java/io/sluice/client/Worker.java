@@ -299,7 +299,8 @@ public final class Worker implements AutoCloseable {
             safely(() -> listener.onBuried(tube, job, attempt, f));
         } else {
             Throwable f = failure;
-            Duration delay = backoff(backoffBase, backoffMax, attempt);
+            // release takes whole seconds (beanstalkd's command): report the delay the broker really applies
+            Duration delay = ceilSeconds(backoff(backoffBase, backoffMax, attempt));
             try {
                 client.release(job.id(), stats.pri(), delay);
             } catch (CancelledException ce) {
@@ -312,6 +313,11 @@ public final class Worker implements AutoCloseable {
             }
             safely(() -> listener.onFailure(tube, job, attempt, f, delay));
         }
+    }
+
+    static Duration ceilSeconds(Duration d) {
+        long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        return Duration.ofSeconds(s);
     }
 
     /** {@code min(max, base * 2^(attempt-1))}. */
@@ -363,7 +369,10 @@ public final class Worker implements AutoCloseable {
 
         /** Runs {@code handler} for jobs of {@code tube} (the worker watches it). */
         public Builder handle(String tube, JobHandler handler) {
-            handlers.put(Protocol.tube(tube), Objects.requireNonNull(handler, "handler"));
+            Objects.requireNonNull(handler, "handler");
+            if (handlers.putIfAbsent(Protocol.tube(tube), handler) != null) {
+                throw new IllegalArgumentException("tube " + tube + " has a handler already");
+            }
             return this;
         }
 
@@ -388,7 +397,11 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
-        /** Delay of the first retry, doubling per attempt up to {@code max}; defaults 1 s and 5 min. */
+        /**
+         * Delay of the first retry, doubling per attempt up to {@code max}; defaults 1 s and 5 min. Each delay is
+         * rounded up to whole seconds, as beanstalkd's {@code release} takes them (so it works on both brokers);
+         * {@link WorkerListener#onFailure} reports the rounded delay.
+         */
         public Builder retryBackoff(Duration base, Duration max) {
             if (base == null || max == null || base.isNegative() || max.compareTo(base) < 0) {
                 throw new IllegalArgumentException("retryBackoff: need 0 <= base <= max, got " + base + ", " + max);

@@ -107,6 +107,12 @@ class ProtocolTest {
         assertEquals(Duration.ofSeconds(10), Worker.backoff(base, max, 5));
         assertEquals(Duration.ofSeconds(10), Worker.backoff(base, max, 1000));
         assertEquals(Duration.ZERO, Worker.backoff(Duration.ZERO, max, 3));
+        assertEquals(Duration.ofSeconds(1), Worker.ceilSeconds(Duration.ofMillis(200)));
+        assertEquals(Duration.ofSeconds(2), Worker.ceilSeconds(Duration.ofMillis(1001)));
+        assertEquals(Duration.ofSeconds(3), Worker.ceilSeconds(Duration.ofSeconds(3)));
+        assertEquals(Duration.ZERO, Worker.ceilSeconds(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> Worker.builder(ClientConfig.builder().build())
+                .handle("t", job -> { }).handle("t", job -> { }));
     }
 
     /** Hands out one byte per read. */

@@ -17,9 +17,12 @@ public final class ExtensionsExample {
         ClientConfig config = ClientConfig.builder().host("127.0.0.1").port(port).build();
         try (BeanstalkClient client = BeanstalkClient.connect(config)) {
             client.use("invoices");
+            // One key per invoice. (Made unique here so that the example can run again within the broker's
+            // retention time, during which a finished job's key stays taken.)
+            String key = "invoice-42-" + System.currentTimeMillis();
             byte[] body = "invoice 42".getBytes(StandardCharsets.UTF_8);
             PutOptions once = PutOptions.builder()
-                    .key("invoice-42")           // at most one live job per key
+                    .key(key)                    // at most one job per key
                     .ttl(Duration.ofMinutes(30)) // not done within 30 min: expires
                     .build();
             PutResult put = client.put(0, Duration.ZERO, Duration.ofSeconds(60), body, once);
@@ -28,11 +31,11 @@ public final class ExtensionsExample {
             PutResult retry = client.put(0, Duration.ZERO, Duration.ofSeconds(60), body, once);
             System.out.println("retry: job " + retry.id() + (retry.created() ? " created" : " already there"));
 
-            JobState state = client.jobStateByKey("invoice-42").orElseThrow();
+            JobState state = client.jobStateByKey(key).orElseThrow();
             System.out.println("state: " + state.state().wireName() + ", ttl left under 30 min: "
                     + (state.ttlLeft().orElseThrow().compareTo(Duration.ofMinutes(30)) <= 0));
 
-            Cancellation c = client.cancelByKey("invoice-42"); // CANCELLING if a worker had it reserved
+            Cancellation c = client.cancelByKey(key); // CANCELLING if a worker had it reserved
             System.out.println("cancel: " + c);
             System.out.println("state: " + client.jobState(put.id()).orElseThrow().state().wireName());
         }
