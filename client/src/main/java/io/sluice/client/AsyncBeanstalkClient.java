@@ -295,6 +295,10 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
 
     <T> CompletableFuture<T> submit(Request<T> request) {
         Pending<T> p = new Pending<>(request);
+        Output bytes = Output.growing(request.size());
+        bytes.append(request); // here, not on the writer: the caller may reuse the body once put returns
+        p.bytes = bytes.array();
+        p.length = bytes.size();
         if (closed) {
             p.fail(new IllegalStateException("client is closed"));
             return p.future;
@@ -348,7 +352,7 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
                     continue; // the connection died before p went out: p goes on the next one
                 }
                 try {
-                    c.wire.write(p.request.wire());
+                    c.wire.write(p.bytes, 0, p.length);
                     p = outbox.poll();
                     if (p == null) {
                         c.wire.flush();
@@ -402,6 +406,8 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
         final AtomicBoolean done = new AtomicBoolean();
         boolean holdsPermit;
         long sentNanos;
+        byte[] bytes;
+        int length;
 
         Pending(Request<T> request) {
             this.request = request;
