@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pipelining client on one TCP connection: every command returns a {@link CompletableFuture} at once, many
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Thread rule: thread-safe.</b> Any number of threads may submit; commands from one thread go out in the order
  * submitted. A submitting thread encodes its command itself, into a staging buffer shared with the others. Two
  * threads of the client's own do the I/O: a writer (takes everything staged at once, writes it in one socket write,
- * reconnects) and a reader (reads replies, completes futures). Futures are completed on the reader thread, so
+ * reconnects) and a reader (reads replies, completes futures). A submitter about to block on back-pressure first
+ * writes what is staged itself, if no other thread is writing and the connection is up. Futures are completed on the reader thread, so
  * non-async callbacks ({@code thenApply}, ...) run there: keep them short and never block in them (use the
  * {@code *Async} variants for slow work).
  *
@@ -42,8 +44,6 @@ import java.util.concurrent.locks.LockSupport;
  * used tube and watch list are re-applied. {@link #close()} fails whatever is still pending.
  */
 public final class AsyncBeanstalkClient implements AutoCloseable {
-    private final ClientConfig config;
-    private final Session session = new Session();
     /** The staging buffer's size, and what it shrinks back to after holding a burst of large commands. */
     private static final int STAGING_SIZE = 64 * 1024;
     /** A command larger than this is encoded into an array of its own, outside the lock, not into the staging. */
@@ -60,6 +60,8 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
         }
     }
 
+    private final ClientConfig config;
+    private final Session session = new Session();
     private final Semaphore permits;
     private final Thread writer;
     /** Guards outbox, staging and writerParked. */
@@ -69,11 +71,13 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
     private Output staging = Output.growing(STAGING_SIZE);
     /** The writer is parked, or about to, for want of commands: the next submitter unparks it. */
     private boolean writerParked;
-    /** The writer's batch, swapped with outbox and staging (writer thread only): no allocation per batch. */
+    /** Held by whoever writes to the connection: the writer thread, or a submitter flushing before it blocks. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** The batch being written, swapped with outbox and staging (under writeLock): no allocation per batch. */
     private ArrayDeque<Pending<?>> writing = new ArrayDeque<>();
     private Output writingBytes = Output.growing(STAGING_SIZE);
     private volatile boolean closed;
-    /** Writer thread; read by close. */
+    /** Replaced by the writer thread on reconnect; read by close and by flushing submitters. */
     private volatile Connection conn;
 
     private AsyncBeanstalkClient(ClientConfig config) {
@@ -331,7 +335,10 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
             p.holdsPermit = permits.tryAcquire();
         } else {
             try {
-                permits.acquire();
+                if (!permits.tryAcquire()) {
+                    flushBeforeBlocking();
+                    permits.acquire();
+                }
                 p.holdsPermit = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -382,13 +389,43 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
     }
 
     /**
-     * Takes every staged command into {@link #writing} and {@link #writingBytes} (both empty), by swapping them with
-     * the outbox and staging. False, with the writer marked parked, when nothing is staged. Writer thread.
+     * The window is full, so nothing more can go before replies come: write what is staged now, on this thread, as
+     * one write, rather than wait for the writer to wake (a pipelining submitter's batches then go out as a raw
+     * socket loop's would). Skipped if another thread is writing (it takes what is staged before it parks) or the
+     * connection is down (reconnecting is the writer's).
      */
-    private boolean takeStaged() {
+    private void flushBeforeBlocking() {
+        if (!writeLock.tryLock()) {
+            return;
+        }
+        try {
+            Connection c = conn;
+            if (c.dead) {
+                return;
+            }
+            if (writing.isEmpty() && !takeStaged(false)) {
+                return;
+            }
+            do {
+                if (!writeBatch(false)) {
+                    LockSupport.unpark(writer); // the rest of the batch waits for a new connection
+                    return;
+                }
+            } while (takeStaged(false));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Takes every staged command into {@link #writing} and {@link #writingBytes} (both empty), by swapping them with
+     * the outbox and staging. False when nothing is staged; then, if {@code writerParks}, the writer is marked
+     * parked, and the next submitter unparks it. Under writeLock.
+     */
+    private boolean takeStaged(boolean writerParks) {
         synchronized (lock) {
             if (outbox.isEmpty()) {
-                writerParked = true;
+                writerParked |= writerParks;
                 return false;
             }
             ArrayDeque<Pending<?>> q = outbox;
@@ -403,33 +440,67 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
 
     private void writeLoop() {
         while (!closed) {
-            if (!takeStaged()) {
-                LockSupport.park(this);
-                Thread.interrupted(); // close() interrupts to wake the writer; the loop checks closed
+            if (writeLock.tryLock()) {
+                try {
+                    if (!writing.isEmpty()) {
+                        writeBatch(true); // left by a submitter whose connection died under it
+                    }
+                    while (takeStaged(true)) {
+                        writeBatch(true);
+                    }
+                } finally {
+                    writeLock.unlock();
+                }
+            } else if (!parkWhileOtherWrites()) {
+                writeLock.lock(); // staged while another thread writes, maybe after its last look: take it
+                writeLock.unlock();
                 continue;
             }
-            writeBatch();
-            writingBytes.reset(STAGING_SIZE);
+            LockSupport.park(this);
+            Thread.interrupted(); // close() interrupts to wake the writer; the loop checks closed
         }
     }
 
-    /** Writes {@link #writing} out, in order, flushing once at its end; empties it. Writer thread. */
-    private void writeBatch() {
+    /**
+     * A submitter holds writeLock and takes what is staged before it lets go: rather than wait for the lock (and
+     * make its unlock wake this thread), the writer parks, and the next submitter unparks it. False, not parked,
+     * when something is already staged (the holder may have looked for the last time). Writer thread.
+     */
+    private boolean parkWhileOtherWrites() {
+        synchronized (lock) {
+            if (!outbox.isEmpty()) {
+                return false;
+            }
+            writerParked = true;
+            return true;
+        }
+    }
+
+    /**
+     * Writes {@link #writing} out in order, flushing once at its end, and empties it. Reconnects if the connection is
+     * down and {@code mayConnect} (the writer thread); else returns false, leaving the rest in {@link #writing}.
+     * Under writeLock.
+     */
+    private boolean writeBatch(boolean mayConnect) {
         ArrayDeque<Pending<?>> q = writing;
         byte[] staged = writingBytes.array();
-        Connection c = null;
+        Connection c = conn;
         long now = System.nanoTime();
         Pending<?> p;
         while ((p = q.peek()) != null) {
-            if (c == null || c.dead) {
+            if (c.dead) {
+                if (!mayConnect) {
+                    return false;
+                }
                 c = connection();
                 if (c == null) {
                     ConnectionLostException e = new ConnectionLostException("cannot reach " + Wire.where(config));
                     while ((p = q.poll()) != null) {
                         p.fail(e);
                     }
+                    writingBytes.reset(STAGING_SIZE);
                     failQueued(new ConnectionLostException("cannot reach " + Wire.where(config)));
-                    return;
+                    return true;
                 }
                 now = System.nanoTime();
             }
@@ -451,6 +522,8 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
                         + e + "); commands on it were not re-sent", e));
             }
         }
+        writingBytes.reset(STAGING_SIZE);
+        return true;
     }
 
     /** The live connection, reconnecting if needed; null if that failed or the client closed. Writer thread. */
