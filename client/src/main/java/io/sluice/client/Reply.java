@@ -10,12 +10,8 @@ package io.sluice.client;
  * other line is kept as its String ({@link #Reply(String, byte[])}) and split when asked.
  */
 final class Reply {
-    /** A line reply's line; null for a parsed reply. */
-    private final String line;
-    /** A parsed reply's line, once {@link #line()} has built it. */
-    private String built;
-    /** A parsed reply's word (one of {@link ReplyReader}'s constants); null for a line reply. */
-    private final String word;
+    /** A line reply's line, or a parsed reply's word (one of {@link ReplyReader}'s constants). */
+    private final String text;
     /** A parsed reply's count of numbers after the word (0..2); -1 for a line reply. */
     private final int numbers;
     private final long n1;
@@ -23,17 +19,11 @@ final class Reply {
     private final byte[] body;
 
     Reply(String line, byte[] body) {
-        this.line = line;
-        this.word = null;
-        this.numbers = -1;
-        this.n1 = 0;
-        this.n2 = 0;
-        this.body = body;
+        this(line, -1, 0, 0, body);
     }
 
-    private Reply(String word, int numbers, long n1, long n2, byte[] body) {
-        this.line = null;
-        this.word = word;
+    private Reply(String text, int numbers, long n1, long n2, byte[] body) {
+        this.text = text;
         this.numbers = numbers;
         this.n1 = n1;
         this.n2 = n2;
@@ -48,16 +38,9 @@ final class Reply {
         return new Reply(word, numbers, n1, n2, body);
     }
 
+    /** The line; built anew for a parsed reply with numbers (only messages ask for it). */
     String line() {
-        if (line != null) {
-            return line;
-        }
-        String l = built;
-        if (l == null) {
-            l = numbers == 0 ? word : numbers == 1 ? word + ' ' + n1 : word + ' ' + n1 + ' ' + n2;
-            built = l; // a benign race: every thread builds the same String
-        }
-        return l;
+        return numbers <= 0 ? text : numbers == 1 ? text + ' ' + n1 : text + ' ' + n1 + ' ' + n2;
     }
 
     byte[] body() {
@@ -67,23 +50,24 @@ final class Reply {
     /** The reply word: the line up to its first space. */
     String word() {
         if (numbers >= 0) {
-            return word;
+            return text;
         }
-        int sp = line.indexOf(' ');
-        return sp < 0 ? line : line.substring(0, sp);
+        int sp = text.indexOf(' ');
+        return sp < 0 ? text : text.substring(0, sp);
     }
 
     /** The {@code i}-th space-separated token (0 is the word). */
     String token(int i) {
         if (numbers >= 0) {
             if (i == 0) {
-                return word;
+                return text;
             }
             if (i <= numbers) {
                 return Long.toString(i == 1 ? n1 : n2);
             }
             throw new UnexpectedReplyException("reply has no field " + i + ": " + line());
         }
+        String line = text;
         int start = 0;
         for (int k = 0; k < i; k++) {
             int sp = line.indexOf(' ', start);
@@ -101,8 +85,8 @@ final class Reply {
             return 1 + numbers;
         }
         int n = 1;
-        for (int i = 0; i < line.length(); i++) {
-            if (line.charAt(i) == ' ') {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ' ') {
                 n++;
             }
         }
