@@ -395,8 +395,8 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
      * connection is down (reconnecting is the writer's).
      */
     private void flushBeforeBlocking() {
-        if (!writeLock.tryLock()) {
-            return;
+        if (writeLock.isHeldByCurrentThread() || !writeLock.tryLock()) {
+            return; // held: a callback of a command failed while this thread writes; it must not re-enter
         }
         try {
             Connection c = conn;
@@ -408,7 +408,11 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
             }
             do {
                 if (!writeBatch(false)) {
-                    LockSupport.unpark(writer); // the rest of the batch waits for a new connection
+                    if (closed) {
+                        failWriting(); // the writer may have stopped already
+                    } else {
+                        LockSupport.unpark(writer); // the rest of the batch waits for a new connection
+                    }
                     return;
                 }
             } while (takeStaged(false));
@@ -459,6 +463,21 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
             LockSupport.park(this);
             Thread.interrupted(); // close() interrupts to wake the writer; the loop checks closed
         }
+        writeLock.lock();
+        try {
+            failWriting();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Fails what a batch left unwritten (closing). Under writeLock. */
+    private void failWriting() {
+        Pending<?> p;
+        while ((p = writing.poll()) != null) {
+            p.fail(new ConnectionLostException("client closed"));
+        }
+        writingBytes.reset(STAGING_SIZE);
     }
 
     /**
