@@ -1,6 +1,8 @@
 package io.sluice.client;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -8,17 +10,19 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pipelining client on one TCP connection: every command returns a {@link CompletableFuture} at once, many
  * commands are on the wire together, and replies are matched to commands in order (the broker answers in order).
  *
  * <p><b>Thread rule: thread-safe.</b> Any number of threads may submit; commands from one thread go out in the order
- * submitted. Two threads of the client's own do the I/O: a writer (drains the submission queue, flushes once per
- * batch, reconnects) and a reader (reads replies, completes futures). Futures are completed on the reader thread, so
+ * submitted. A submitting thread encodes its command itself, into a staging buffer shared with the others. Two
+ * threads of the client's own do the I/O: a writer (takes everything staged at once, writes it in one socket write,
+ * reconnects) and a reader (reads replies, completes futures). A submitter about to block on back-pressure first
+ * writes what is staged itself, if no other thread is writing and the connection is up. Futures are completed on the reader thread, so
  * non-async callbacks ({@code thenApply}, ...) run there: keep them short and never block in them (use the
  * {@code *Async} variants for slow work).
  *
@@ -40,13 +44,40 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * used tube and watch list are re-applied. {@link #close()} fails whatever is still pending.
  */
 public final class AsyncBeanstalkClient implements AutoCloseable {
+    /** The staging buffer's size, and what it shrinks back to after holding a burst of large commands. */
+    private static final int STAGING_SIZE = 64 * 1024;
+    /** A command larger than this is encoded into an array of its own, outside the lock, not into the staging. */
+    private static final int OWN_ARRAY_OVER = 16 * 1024;
+    /** Most replies the reader takes from its buffer before completing their futures. */
+    private static final int READ_BATCH = 256;
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(Pending.class, "done", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ClientConfig config;
     private final Session session = new Session();
     private final Semaphore permits;
-    private final LinkedBlockingQueue<Pending<?>> outbox = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /** Guards outbox, staging and writerParked. */
+    private final Object lock = new Object();
+    /** Commands submitted and not yet taken by the writer, in order; their bytes are in staging. */
+    private ArrayDeque<Pending<?>> outbox = new ArrayDeque<>();
+    private Output staging = Output.growing(STAGING_SIZE);
+    /** The writer is parked, or about to, for want of commands: the next submitter unparks it. */
+    private boolean writerParked;
+    /** Held by whoever writes to the connection: the writer thread, or a submitter flushing before it blocks. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** The batch being written, swapped with outbox and staging (under writeLock): no allocation per batch. */
+    private ArrayDeque<Pending<?>> writing = new ArrayDeque<>();
+    private Output writingBytes = Output.growing(STAGING_SIZE);
     private volatile boolean closed;
-    /** Writer thread; read by close. */
+    /** Replaced by the writer thread on reconnect; read by close and by flushing submitters. */
     private volatile Connection conn;
 
     private AsyncBeanstalkClient(ClientConfig config) {
@@ -308,7 +339,10 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
             p.holdsPermit = permits.tryAcquire();
         } else {
             try {
-                permits.acquire();
+                if (!permits.tryAcquire()) {
+                    flushBeforeBlocking();
+                    permits.acquire();
+                }
                 p.holdsPermit = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -316,7 +350,27 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
                 return p.future;
             }
         }
-        outbox.add(p);
+        // Encoded here, not on the writer: the caller may reuse the body once put returns.
+        if (request.size() > OWN_ARRAY_OVER) {
+            Output own = Output.growing(request.size());
+            own.append(request);
+            p.own = own.array();
+            p.end = own.size();
+        }
+        boolean wake;
+        synchronized (lock) {
+            if (p.own == null) {
+                p.start = staging.size();
+                staging.append(request);
+                p.end = staging.size();
+            }
+            outbox.add(p);
+            wake = writerParked;
+            writerParked = false;
+        }
+        if (wake) {
+            LockSupport.unpark(writer); // one wake-up per batch: the writer takes all that is staged meanwhile
+        }
         if (closed) {
             failQueued(new IllegalStateException("client is closed"));
         }
@@ -324,46 +378,175 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
     }
 
     private void failQueued(RuntimeException e) {
-        Pending<?> p;
-        while ((p = outbox.poll()) != null) {
+        ArrayDeque<Pending<?>> queued;
+        synchronized (lock) {
+            if (outbox.isEmpty()) {
+                return;
+            }
+            queued = outbox;
+            outbox = new ArrayDeque<>();
+            staging.reset(STAGING_SIZE); // their bytes must never go out with a later batch
+        }
+        for (Pending<?> p : queued) {
             p.fail(e);
+        }
+    }
+
+    /**
+     * The window is full, so nothing more can go before replies come: write what is staged now, on this thread, as
+     * one write, rather than wait for the writer to wake (a pipelining submitter's batches then go out as a raw
+     * socket loop's would). Skipped if another thread is writing (it takes what is staged before it parks) or the
+     * connection is down (reconnecting is the writer's).
+     */
+    private void flushBeforeBlocking() {
+        if (writeLock.isHeldByCurrentThread() || !writeLock.tryLock()) {
+            return; // held: a callback of a command failed while this thread writes; it must not re-enter
+        }
+        try {
+            Connection c = conn;
+            if (c.dead) {
+                return;
+            }
+            if (writing.isEmpty() && !takeStaged(false)) {
+                return;
+            }
+            do {
+                if (!writeBatch(false)) {
+                    if (closed) {
+                        failWriting(); // the writer may have stopped already
+                    } else {
+                        LockSupport.unpark(writer); // the rest of the batch waits for a new connection
+                    }
+                    return;
+                }
+            } while (takeStaged(false));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Takes every staged command into {@link #writing} and {@link #writingBytes} (both empty), by swapping them with
+     * the outbox and staging. False when nothing is staged; then, if {@code writerParks}, the writer is marked
+     * parked, and the next submitter unparks it. Under writeLock.
+     */
+    private boolean takeStaged(boolean writerParks) {
+        synchronized (lock) {
+            if (outbox.isEmpty()) {
+                writerParked |= writerParks;
+                return false;
+            }
+            ArrayDeque<Pending<?>> q = outbox;
+            outbox = writing;
+            writing = q;
+            Output b = staging;
+            staging = writingBytes;
+            writingBytes = b;
+            return true;
         }
     }
 
     private void writeLoop() {
         while (!closed) {
-            Pending<?> p;
-            try {
-                p = outbox.take();
-            } catch (InterruptedException e) {
+            if (writeLock.tryLock()) {
+                try {
+                    if (!writing.isEmpty()) {
+                        writeBatch(true); // left by a submitter whose connection died under it
+                    }
+                    while (takeStaged(true)) {
+                        writeBatch(true);
+                    }
+                } finally {
+                    writeLock.unlock();
+                }
+            } else if (!parkWhileOtherWrites()) {
+                writeLock.lock(); // staged while another thread writes, maybe after its last look: take it
+                writeLock.unlock();
                 continue;
             }
-            Connection c = null;
-            while (p != null) {
-                if (c == null || c.dead) {
-                    c = connection();
-                    if (c == null) {
-                        p.fail(new ConnectionLostException("cannot reach " + Wire.where(config)));
-                        failQueued(new ConnectionLostException("cannot reach " + Wire.where(config)));
-                        break;
+            LockSupport.park(this);
+            Thread.interrupted(); // close() interrupts to wake the writer; the loop checks closed
+        }
+        writeLock.lock();
+        try {
+            failWriting();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Fails what a batch left unwritten (closing). Under writeLock. */
+    private void failWriting() {
+        Pending<?> p;
+        while ((p = writing.poll()) != null) {
+            p.fail(new ConnectionLostException("client closed"));
+        }
+        writingBytes.reset(STAGING_SIZE);
+    }
+
+    /**
+     * A submitter holds writeLock and takes what is staged before it lets go: rather than wait for the lock (and
+     * make its unlock wake this thread), the writer parks, and the next submitter unparks it. False, not parked,
+     * when something is already staged (the holder may have looked for the last time). Writer thread.
+     */
+    private boolean parkWhileOtherWrites() {
+        synchronized (lock) {
+            if (!outbox.isEmpty()) {
+                return false;
+            }
+            writerParked = true;
+            return true;
+        }
+    }
+
+    /**
+     * Writes {@link #writing} out in order, flushing once at its end, and empties it. Reconnects if the connection is
+     * down and {@code mayConnect} (the writer thread); else returns false, leaving the rest in {@link #writing}.
+     * Under writeLock.
+     */
+    private boolean writeBatch(boolean mayConnect) {
+        ArrayDeque<Pending<?>> q = writing;
+        byte[] staged = writingBytes.array();
+        Connection c = conn;
+        long now = System.nanoTime();
+        Pending<?> p;
+        while ((p = q.peek()) != null) {
+            if (c.dead) {
+                if (!mayConnect) {
+                    return false;
+                }
+                c = connection();
+                if (c == null) {
+                    ConnectionLostException e = new ConnectionLostException("cannot reach " + Wire.where(config));
+                    while ((p = q.poll()) != null) {
+                        p.fail(e);
                     }
+                    writingBytes.reset(STAGING_SIZE);
+                    failQueued(new ConnectionLostException("cannot reach " + Wire.where(config)));
+                    return true;
                 }
-                if (!c.register(p)) {
-                    continue; // the connection died before p went out: p goes on the next one
+                now = System.nanoTime();
+            }
+            if (!c.register(p, now)) {
+                continue; // the connection died before p went out: p goes on the next one
+            }
+            q.poll();
+            try {
+                if (p.own != null) {
+                    c.wire.write(p.own, 0, p.end);
+                } else {
+                    c.wire.write(staged, p.start, p.end - p.start);
                 }
-                try {
-                    c.wire.write(p.request.wire());
-                    p = outbox.poll();
-                    if (p == null) {
-                        c.wire.flush();
-                    }
-                } catch (IOException e) {
-                    c.fail(new ConnectionLostException("connection to " + Wire.where(config) + " lost ("
-                            + e + "); commands on it were not re-sent", e));
-                    p = outbox.poll();
+                if (q.isEmpty()) {
+                    c.wire.flush();
                 }
+            } catch (IOException e) {
+                c.fail(new ConnectionLostException("connection to " + Wire.where(config) + " lost ("
+                        + e + "); commands on it were not re-sent", e));
             }
         }
+        writingBytes.reset(STAGING_SIZE);
+        return true;
     }
 
     /** The live connection, reconnecting if needed; null if that failed or the client closed. Writer thread. */
@@ -403,19 +586,32 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
     private final class Pending<T> {
         final Request<T> request;
         final CompletableFuture<T> future = new CompletableFuture<>();
-        final AtomicBoolean done = new AtomicBoolean();
+        /** 0 until claimed (DONE): exactly one of complete and fail frees the slot and completes the future. */
+        volatile int done;
         boolean holdsPermit;
         long sentNanos;
+        /** The command's bytes: {@code own[0, end)}, or {@code [start, end)} of its batch's staging buffer. */
+        byte[] own;
+        int start;
+        int end;
 
         Pending(Request<T> request) {
             this.request = request;
         }
 
+        boolean claim() {
+            return DONE.compareAndSet(this, 0, 1);
+        }
+
         void complete(Reply reply) {
-            if (!done.compareAndSet(false, true)) {
-                return;
+            if (claim()) {
+                releasePermit();
+                deliver(reply);
             }
-            releasePermit();
+        }
+
+        /** Completes a claimed command whose slot was already freed. */
+        void deliver(Reply reply) {
             T value;
             try {
                 value = request.decode(reply, session);
@@ -427,11 +623,10 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
         }
 
         void fail(Throwable e) {
-            if (!done.compareAndSet(false, true)) {
-                return;
+            if (claim()) {
+                releasePermit();
+                future.completeExceptionally(e);
             }
-            releasePermit();
-            future.completeExceptionally(e);
         }
 
         private void releasePermit() {
@@ -470,11 +665,11 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
             reader.start();
         }
 
-        synchronized boolean register(Pending<?> p) {
+        synchronized boolean register(Pending<?> p, long nowNanos) {
             if (dead) {
                 return false;
             }
-            p.sentNanos = System.nanoTime();
+            p.sentNanos = nowNanos;
             onWire.add(p);
             return true;
         }
@@ -507,6 +702,8 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
         private void readLoop() {
             long readTimeoutMs = config.readTimeout().toMillis();
             int soTimeout = readTimeoutMs == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.max(50, readTimeoutMs / 4));
+            Pending<?>[] claimed = new Pending<?>[READ_BATCH];
+            Reply[] replies = new Reply[READ_BATCH];
             while (!dead) {
                 Reply reply;
                 try {
@@ -518,27 +715,66 @@ public final class AsyncBeanstalkClient implements AutoCloseable {
                     }
                     continue;
                 } catch (IOException e) {
-                    fail(new ConnectionLostException("connection to " + Wire.where(config) + " lost (" + e
-                            + "); commands on it were not re-sent", e));
+                    fail(lost(e));
                     return;
                 }
                 lastReplyNanos = System.nanoTime();
-                Pending<?> p = next();
-                if (p == null) {
-                    if (!dead) {
-                        fail(new ConnectionLostException("reply with no command waiting: " + reply.line()));
-                    }
+                // Every reply already received, matched in order; their slots are freed together (one wake-up of a
+                // blocked submitter for the lot), before their futures complete (so a completed command never
+                // still counts in inFlight).
+                int n = 0;
+                int slots = 0;
+                try {
+                    do {
+                        Pending<?> p = next();
+                        if (p == null) {
+                            deliver(claimed, replies, n, slots);
+                            if (!dead) {
+                                fail(new ConnectionLostException("reply with no command waiting: " + reply.line()));
+                            }
+                            return;
+                        }
+                        if (p.request.outOfStep(reply)) {
+                            deliver(claimed, replies, n, slots);
+                            // the broker reads p's body as commands: the replies behind would answer the wrong ones
+                            fail(new ConnectionLostException(p.request.text() + " was answered " + reply.line()
+                                    + " (not a Sluice broker?); commands behind it on the connection were not"
+                                    + " re-sent"));
+                            p.complete(reply);
+                            return;
+                        }
+                        if (p.claim()) {
+                            claimed[n] = p;
+                            replies[n++] = reply;
+                            slots += p.holdsPermit ? 1 : 0;
+                        }
+                    } while (n < READ_BATCH && (reply = wire.poll()) != null);
+                } catch (IOException e) {
+                    deliver(claimed, replies, n, slots);
+                    fail(lost(e));
                     return;
                 }
-                if (p.request.outOfStep(reply)) {
-                    // the broker reads p's body as commands: the replies behind would answer the wrong commands
-                    fail(new ConnectionLostException(p.request.text() + " was answered " + reply.line()
-                            + " (not a Sluice broker?); commands behind it on the connection were not re-sent"));
-                    p.complete(reply);
-                    return;
-                }
-                p.complete(reply);
+                deliver(claimed, replies, n, slots);
             }
+        }
+
+        /** Frees {@code slots} and completes the first {@code n} claimed commands with their replies. */
+        private void deliver(Pending<?>[] claimed, Reply[] replies, int n, int slots) {
+            if (slots > 0) {
+                permits.release(slots);
+            }
+            for (int i = 0; i < n; i++) {
+                Pending<?> p = claimed[i];
+                Reply r = replies[i];
+                claimed[i] = null;
+                replies[i] = null;
+                p.deliver(r);
+            }
+        }
+
+        private ConnectionLostException lost(IOException e) {
+            return new ConnectionLostException("connection to " + Wire.where(config) + " lost (" + e
+                    + "); commands on it were not re-sent", e);
         }
 
         /** Whether the oldest command has waited longer than its read timeout (plus its own reserve wait). */

@@ -106,7 +106,8 @@ public final class BeanstalkClient implements AutoCloseable {
      * @throws OutOfMemoryException if the broker cannot store it
      */
     public long put(long pri, Duration delay, Duration ttr, byte[] body) {
-        return execute(Protocol.put(pri, delay, ttr, body));
+        Protocol.Put put = Protocol.put(pri, delay, ttr, body);
+        return put.id(exchange(put)); // as execute, without boxing the id
     }
 
     /** Puts with priority {@value #DEFAULT_PRIORITY}, no delay and a 60 s TTR. */
@@ -467,6 +468,11 @@ public final class BeanstalkClient implements AutoCloseable {
     }
 
     <T> T execute(Request<T> request) {
+        return request.decode(exchange(request), session);
+    }
+
+    /** Sends {@code request} and reads its reply (reconnecting first if needed); the reply is not yet decoded. */
+    private Reply exchange(Request<?> request) {
         if (closed) {
             throw new IllegalStateException("client is closed");
         }
@@ -480,7 +486,7 @@ public final class BeanstalkClient implements AutoCloseable {
         Wire w = wire;
         Reply reply;
         try {
-            w.write(request.wire());
+            w.send(request);
             w.flush();
             reply = w.read(request.readTimeoutMs(config.readTimeout().toMillis()));
         } catch (IOException e) {
@@ -496,6 +502,6 @@ public final class BeanstalkClient implements AutoCloseable {
             w.close(); // the broker reads the body as commands: their replies must not answer later ones
             wire = null;
         }
-        return request.decode(reply, session);
+        return reply;
     }
 }

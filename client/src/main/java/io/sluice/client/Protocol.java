@@ -1,5 +1,6 @@
 package io.sluice.client;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -12,34 +13,81 @@ import java.util.Optional;
 final class Protocol {
     static final long MAX_U32 = 0xFFFF_FFFFL;
     static final int MAX_TUBE_NAME = 200;
-    private static final byte[] CRLF = {'\r', '\n'};
 
     private Protocol() {
     }
 
     // ---- producer commands
 
-    static Request<Long> put(long pri, Duration delay, Duration ttr, byte[] body) {
+    static Put put(long pri, Duration delay, Duration ttr, byte[] body) {
         if (body == null) {
             throw new IllegalArgumentException("body: null");
         }
-        String line = "put " + u32("priority", pri) + ' ' + seconds("delay", delay, MAX_U32) + ' '
-                + seconds("ttr", ttr, MAX_U32) + ' ' + body.length;
-        byte[] head = ascii(line + "\r\n");
-        byte[] wire = new byte[head.length + body.length + 2];
-        System.arraycopy(head, 0, wire, 0, head.length);
-        System.arraycopy(body, 0, wire, head.length, body.length);
-        System.arraycopy(CRLF, 0, wire, head.length + body.length, 2);
-        return new Request<>(line, wire, 0, (r, s) -> {
+        return new Put(u32("priority", pri), seconds("delay", delay, MAX_U32), seconds("ttr", ttr, MAX_U32), body);
+    }
+
+    /**
+     * {@code put}, the hot command: kept as its fields and encoded straight into the connection's (or the async
+     * client's staging) buffer, its line built only for a message, its id read without boxing by {@link #id}.
+     * The body is read when the command is encoded: by the calling thread, before {@code put} returns.
+     */
+    static final class Put extends Request<Long> {
+        private static final byte[] PUT = ascii("put ");
+
+        private final long pri;
+        private final long delay;
+        private final long ttr;
+        private final byte[] body;
+
+        private Put(long pri, long delay, long ttr, byte[] body) {
+            super(0);
+            this.pri = pri;
+            this.delay = delay;
+            this.ttr = ttr;
+            this.body = body;
+        }
+
+        @Override
+        String text() {
+            return "put " + pri + ' ' + delay + ' ' + ttr + ' ' + body.length;
+        }
+
+        @Override
+        int size() {
+            return body.length + 48; // "put " + three u32 + a length + two CRLF fit in 48
+        }
+
+        @Override
+        void writeTo(Output out) throws IOException {
+            out.write(PUT);
+            out.writeUnsigned(pri);
+            out.writeByte(' ');
+            out.writeUnsigned(delay);
+            out.writeByte(' ');
+            out.writeUnsigned(ttr);
+            out.writeByte(' ');
+            out.writeUnsigned(body.length);
+            out.writeCrlf();
+            out.write(body);
+            out.writeCrlf();
+        }
+
+        @Override
+        Long decode(Reply r, Session s) {
+            return id(r);
+        }
+
+        /** The new job's id, or the reply's exception. */
+        long id(Reply r) {
             switch (r.word()) {
                 case "INSERTED":
                     return r.number(1);
                 case "BURIED":
-                    throw new BuriedException(r.line() + " (" + line + ")", r.number(1));
+                    throw new BuriedException(r.line() + " (" + text() + ")", r.number(1));
                 default:
-                    throw error(r, line);
+                    throw error(r, text());
             }
-        });
+        }
     }
 
     static Request<String> use(String tube) {

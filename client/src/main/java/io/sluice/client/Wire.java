@@ -1,8 +1,6 @@
 package io.sluice.client;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
@@ -10,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * One TCP connection to the broker: buffered output, a {@link ReplyReader}, and {@link #connect} which opens one
+ * One TCP connection to the broker: an {@link Output} buffer, a {@link ReplyReader}, and {@link #connect} which opens one
  * with retries and exponential backoff and re-applies a {@link Session}. Thread rule: one writing thread and one
  * reading thread at a time; {@link #close} from any thread.
  */
@@ -18,12 +16,14 @@ final class Wire implements AutoCloseable {
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Socket socket;
-    private final OutputStream out;
+    private final Output out;
     private final ReplyReader reader;
+    /** The SO_TIMEOUT last set, so that a reader asking for the same one each reply does not set it again. */
+    private int soTimeout = -1;
 
     private Wire(Socket socket) throws IOException {
         this.socket = socket;
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        this.out = Output.toStream(socket.getOutputStream(), 64 * 1024);
         this.reader = new ReplyReader(socket.getInputStream());
     }
 
@@ -99,7 +99,7 @@ final class Wire implements AutoCloseable {
             return;
         }
         for (Request<?> r : requests) {
-            write(r.wire());
+            send(r);
         }
         flush();
         for (Request<?> r : requests) {
@@ -111,8 +111,13 @@ final class Wire implements AutoCloseable {
         return config.host() + ":" + config.port();
     }
 
-    void write(byte[] bytes) throws IOException {
-        out.write(bytes);
+    /** Encodes {@code request} into the output buffer (it goes out, at the latest, on {@link #flush}). */
+    void send(Request<?> request) throws IOException {
+        request.writeTo(out);
+    }
+
+    void write(byte[] bytes, int off, int len) throws IOException {
+        out.write(bytes, off, len);
     }
 
     void flush() throws IOException {
@@ -121,8 +126,20 @@ final class Wire implements AutoCloseable {
 
     /** Reads one reply, waiting at most {@code timeoutMs} (0 = forever) for data to arrive. */
     Reply read(int timeoutMs) throws IOException {
-        socket.setSoTimeout(timeoutMs);
+        timeout(timeoutMs);
         return reader.read();
+    }
+
+    /** The next reply if it has already been received whole, else null; never blocks (see {@link ReplyReader#poll}). */
+    Reply poll() throws IOException {
+        return reader.poll();
+    }
+
+    private void timeout(int ms) throws IOException {
+        if (ms != soTimeout) {
+            socket.setSoTimeout(ms);
+            soTimeout = ms;
+        }
     }
 
     /**
@@ -134,7 +151,7 @@ final class Wire implements AutoCloseable {
             if (reader.hasBuffered()) {
                 return false;
             }
-            socket.setSoTimeout(1);
+            timeout(1);
             return !reader.eofWithin() && !reader.hasBuffered();
         } catch (IOException e) {
             return false;

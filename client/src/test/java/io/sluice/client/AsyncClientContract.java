@@ -187,6 +187,67 @@ abstract class AsyncClientContract extends BrokerTestBase {
     }
 
     @Test
+    void concurrentSubmittersOnASmallWindowEachKeepTheirOrder() throws Exception {
+        // 4 threads share 8 slots: submitters flush what is staged before they block, the writer the rest
+        AsyncBeanstalkClient c = connectAsync(8);
+        get(c.use(tube));
+        int threads = 4;
+        int each = 2_000;
+        List<List<CompletableFuture<Long>>> puts = new ArrayList<>();
+        List<Thread> submitters = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            List<CompletableFuture<Long>> mine = new ArrayList<>(each);
+            puts.add(mine);
+            int thread = t;
+            submitters.add(new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    mine.add(c.put(0, Duration.ZERO, TTR, (thread + " " + i).getBytes(UTF_8)));
+                }
+            }));
+        }
+        submitters.forEach(Thread::start);
+        for (Thread t : submitters) {
+            t.join(30_000);
+        }
+        Set<Long> ids = new HashSet<>();
+        for (int t = 0; t < threads; t++) {
+            long previous = 0;
+            for (CompletableFuture<Long> f : puts.get(t)) {
+                long id = get(f);
+                assertTrue(id > previous, "thread " + t + ": id " + id + " after " + previous);
+                assertTrue(ids.add(id));
+                previous = id;
+            }
+            List<CompletableFuture<Long>> mine = puts.get(t);
+            assertEquals(t + " 0", get(c.peek(get(mine.get(0)))).orElseThrow().bodyAsString());
+            assertEquals(t + " " + (each - 1), get(c.peek(get(mine.get(each - 1)))).orElseThrow().bodyAsString());
+        }
+        assertEquals(threads * each, get(c.statsTube(tube)).totalJobs());
+        assertEquals(0, c.inFlight());
+    }
+
+    @Test
+    void aBodyChangedAfterPutReturnsGoesOutAsItWasAndLargeBodiesKeepTheirPlace() throws Exception {
+        AsyncBeanstalkClient c = connectAsync(4);
+        get(c.use(tube));
+        byte[] reused = new byte[8];
+        byte[] large = new byte[40_000]; // beyond the staging's per-command limit: an array of its own
+        List<CompletableFuture<Long>> puts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            byte[] body = i % 3 == 2 ? large : reused;
+            java.util.Arrays.fill(body, (byte) ('a' + i % 26));
+            puts.add(c.put(0, Duration.ZERO, TTR, body));
+        }
+        for (int i = 0; i < 60; i++) {
+            Job j = get(c.peek(get(puts.get(i)))).orElseThrow();
+            assertEquals(i % 3 == 2 ? large.length : reused.length, j.body().length);
+            for (byte b : j.body()) {
+                assertEquals((byte) ('a' + i % 26), b, "job " + i);
+            }
+        }
+    }
+
+    @Test
     void closeFailsPendingFuturesAndRefusesNewOnes() throws Exception {
         AsyncBeanstalkClient c = AsyncBeanstalkClient.connect(server.config());
         get(c.watch(tube));

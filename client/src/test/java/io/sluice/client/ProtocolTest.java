@@ -90,6 +90,102 @@ class ProtocolTest {
     }
 
     @Test
+    void parsedRepliesAnswerAsTheirLines() throws IOException {
+        // the first six take the byte path, the rest the String path; both must answer the same
+        String[] lines = {"INSERTED 5", "DELETED", "BURIED 0", "WATCHING 12", "KICKED 3 4", "TIMED_OUT",
+                "INSERTED 007", "INSERTED +5", "INSERTED 12345678901234567890", "INSERTED 5 6 7", "DELETED ",
+                "INSERTED  5", "INSERTED 5x", "USING t", "WHAT 1", "", "inserted 5"};
+        StringBuilder wire = new StringBuilder();
+        for (String l : lines) {
+            wire.append(l).append("\r\n");
+        }
+        ReplyReader reader = new ReplyReader(new ByteArrayInputStream(wire.toString().getBytes(UTF_8)));
+        for (String l : lines) {
+            Reply got = reader.read();
+            Reply want = new Reply(l, null);
+            assertEquals(l, got.line());
+            assertEquals(want.word(), got.word());
+            assertEquals(want.tokenCount(), got.tokenCount());
+            for (int i = 0; i <= want.tokenCount(); i++) {
+                assertSame(want, got, i);
+            }
+        }
+    }
+
+    private static void assertSame(Reply want, Reply got, int i) {
+        assertEquals(outcome(() -> want.token(i)), outcome(() -> got.token(i)), want.line() + " token " + i);
+        assertEquals(outcome(() -> want.number(i)), outcome(() -> got.number(i)), want.line() + " number " + i);
+        assertEquals(outcome(() -> want.count(i)), outcome(() -> got.count(i)), want.line() + " count " + i);
+    }
+
+    private static String outcome(java.util.function.Supplier<Object> s) {
+        try {
+            return String.valueOf(s.get());
+        } catch (RuntimeException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    @Test
+    void replyReaderPollTakesOnlyWholeReplies() throws IOException {
+        // 0..12 INSERTED, 12..26 the RESERVED line, 26..31 its block, 31..39 DELETED without its LF
+        byte[] wire = "INSERTED 1\r\nRESERVED 2 3\r\nabc\r\nDELETED\r".getBytes(UTF_8);
+        ReplyReader r = new ReplyReader(new TimingOut(wire, 14, 28, wire.length));
+        assertEquals(null, r.poll()); // poll never reads the stream
+        assertEquals("INSERTED 1", r.read().line());
+        assertEquals(null, r.poll()); // "RE"
+        assertThrows(SocketTimeoutException.class, r::read);
+        assertThrows(SocketTimeoutException.class, r::read); // the line, and "ab" of the block
+        assertEquals(null, r.poll());
+        Reply reserved = r.read();
+        assertEquals(3, reserved.count(2));
+        assertEquals("abc", new String(reserved.body(), UTF_8));
+        assertEquals(null, r.poll());
+        assertThrows(SocketTimeoutException.class, r::read);
+        assertThrows(EOFException.class, r::read);
+    }
+
+    @Test
+    void replyReaderReadsALargeBodyStraightIntoItsArray() throws IOException {
+        byte[] body = new byte[100_000];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) i;
+        }
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        wire.writeBytes(("FOUND 7 " + body.length + "\r\n").getBytes(UTF_8));
+        wire.writeBytes(body);
+        wire.writeBytes("\r\nOK 0\r\n\r\n".getBytes(UTF_8));
+        ReplyReader r = new ReplyReader(new ByteArrayInputStream(wire.toByteArray()));
+        Reply found = r.read();
+        assertEquals("FOUND 7 100000", found.line());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(body, found.body());
+        assertEquals(0, r.read().body().length);
+    }
+
+    @Test
+    void outputEncodesPutWithoutStrings() throws IOException {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        Output out = Output.toStream(sink, 16);
+        byte[] body = "0123456789abcdefghij".getBytes(UTF_8); // longer than the buffer: written through
+        Protocol.Put put = Protocol.put(4_294_967_295L, Duration.ofMillis(1), Duration.ofSeconds(60), body);
+        put.writeTo(out);
+        out.writeUnsigned(0);
+        out.writeByte(' ');
+        out.writeUnsigned(-1);
+        out.flush();
+        assertEquals("put 4294967295 1 60 20\r\n0123456789abcdefghij\r\n0 18446744073709551615",
+                sink.toString(UTF_8));
+        assertEquals("put 4294967295 1 60 20", put.text());
+        Output staged = Output.growing(4);
+        staged.append(put);
+        assertEquals("put 4294967295 1 60 20\r\n0123456789abcdefghij\r\n",
+                new String(staged.array(), 0, staged.size(), UTF_8));
+        assertEquals(42, put.id(new Reply("INSERTED 42", null)));
+        assertEquals(7, assertThrows(BuriedException.class, () -> put.id(new Reply("BURIED 7", null))).id());
+        assertThrows(JobTooBigException.class, () -> put.id(new Reply("JOB_TOO_BIG", null)));
+    }
+
+    @Test
     void durationsRoundUpToWholeSeconds() {
         assertEquals(0, Protocol.seconds("d", Duration.ZERO, 10));
         assertEquals(1, Protocol.seconds("d", Duration.ofNanos(1), 10));

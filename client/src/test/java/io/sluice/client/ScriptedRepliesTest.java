@@ -153,6 +153,65 @@ class ScriptedRepliesTest {
     }
 
     @Test
+    void asyncLossMidPipelineFailsWhatWasWrittenAndSendsTheRestOnceOnANewConnection() throws Exception {
+        // window 4: the submitter flushes before it blocks; "stats" closes the connection under it, 100 ms later,
+        // when the 3 commands behind it are on the wire
+        try (FakeServer fake = new FakeServer(line -> {
+            if (!line.equals("stats")) {
+                return "NOT_FOUND";
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return FakeServer.CLOSE;
+        });
+             AsyncBeanstalkClient c = AsyncBeanstalkClient.connect(fake.config().maxInFlight(4).build())) {
+            List<CompletableFuture<TubeStats>> before = new java.util.ArrayList<>();
+            List<CompletableFuture<TubeStats>> after = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                before.add(c.statsTube("t" + i));
+            }
+            CompletableFuture<ServerStats> stats = c.stats();
+            for (int i = 100; i < 200; i++) {
+                after.add(c.statsTube("t" + i));
+            }
+            assertInstanceOf(ConnectionLostException.class,
+                    assertThrows(ExecutionException.class, () -> stats.get(5, TimeUnit.SECONDS)).getCause());
+            java.util.Set<String> answered = new java.util.HashSet<>();
+            int lost = 0;
+            for (List<CompletableFuture<TubeStats>> fs : List.of(before, after)) {
+                for (int i = 0; i < fs.size(); i++) {
+                    String tube = "t" + (fs == before ? i : 100 + i);
+                    CompletableFuture<TubeStats> f = fs.get(i);
+                    Throwable own = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS))
+                            .getCause();
+                    if (own instanceof NotFoundException) {
+                        answered.add(tube);
+                    } else {
+                        assertInstanceOf(ConnectionLostException.class, own, tube);
+                        assertTrue(fs == after, tube + ": only commands behind stats may be lost");
+                        lost++;
+                    }
+                }
+            }
+            assertEquals(3, lost, "the 3 other slots were on the wire with stats");
+            assertEquals(200 - lost, answered.size());
+            List<String> sent = new java.util.ArrayList<>();
+            for (int k = 0; k < fake.connections.size(); k++) {
+                sent.addAll(fake.lines(k));
+            }
+            sent.remove("stats");
+            assertEquals(new java.util.HashSet<>(sent).size(), sent.size(), "nothing sent twice: " + sent);
+            for (String tube : answered) {
+                assertTrue(sent.contains("stats-tube " + tube), tube);
+            }
+            assertEquals(2, fake.connections.size());
+        }
+    }
+
+    @Test
     void malformedFramingDropsTheConnection() throws Exception {
         try (FakeServer fake = serving(Map.of("stats", "OK 3\r\nabcXY", "*", "USING default"));
              BeanstalkClient c = BeanstalkClient.connect(fake.config().build())) {
