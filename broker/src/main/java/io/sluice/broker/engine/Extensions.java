@@ -1,6 +1,7 @@
 package io.sluice.broker.engine;
 
 import io.sluice.broker.log.LogRecord;
+import io.sluice.broker.log.RecordCodec;
 import io.sluice.broker.log.Recovery;
 import io.sluice.broker.protocol.Command;
 import io.sluice.broker.protocol.JobState;
@@ -349,7 +350,7 @@ final class Extensions {
                 return;
             }
             JobExt x = j.ext != null ? j.ext : new JobExt(null, 0, 0, false, -1);
-            if (!e.logRoom(Journal.STATE_RECORD + 18 + (x.key == null ? 0 : x.key.length()), false)) {
+            if (!e.logRoom(Journal.stateRecordSize(x), false)) {
                 e.reply(c, Reply.OUT_OF_MEMORY);
                 return;
             }
@@ -443,7 +444,7 @@ final class Extensions {
             e.reply(c, Reply.UPDATED);
             return;
         }
-        if (!e.logRoom(32 + t.tube().length(), false)) {
+        if (!e.logRoom(Journal.tubeRecordSize(t.tube()), false)) {
             e.reply(c, Reply.OUT_OF_MEMORY);
             return;
         }
@@ -508,7 +509,7 @@ final class Extensions {
             e.reply(c, Reply.NOT_FOUND);
             return;
         }
-        if (!e.logRoom(32 + s.tube.length() + s.name.length(), true)) {
+        if (!e.logRoom(Journal.unscheduleRecordSize(s), true)) {
             e.reply(c, Reply.INTERNAL_ERROR);
             return;
         }
@@ -527,8 +528,8 @@ final class Extensions {
     private void fire(Schedule s, long now) {
         long wall = clock.wallMillis();
         Tube t = e.findOrMakeTube(s.tube);
-        boolean room = e.journal == null || e.journal.canAppend(Journal.JOB_RECORD_FIXED + s.tube.length()
-                + s.body.length + Journal.scheduleRecordSize(s.tube, s.name, s.spec, s.zone, s.body), false);
+        boolean room = e.journal == null || e.journal.canAppend(RecordCodec.jobSize(s.tube.length(), s.body.length, -1)
+                + Journal.scheduleRecordSize(s.tube, s.name, s.spec, s.zone, s.body), false);
         Job j = e.draining || !room ? null : e.putJob(null, t, s.pri, 0, s.ttr, s.body, null);
         if (j == null) {
             e.maybeFree(t);

@@ -62,10 +62,6 @@ final class Journal {
         }
     }
 
-    /** Size of a STATE record, and the fixed part of a JOB record (add tube name and body). */
-    static final int STATE_RECORD = 74;
-    static final int JOB_RECORD_FIXED = STATE_RECORD + 1 + 4;
-    static final int DELETE_RECORD = 17;
 
     private final LogWriter writer;
     private final boolean holdReplies;
@@ -105,23 +101,50 @@ final class Journal {
         return isDelete ? segmentSize : segmentSize - deleteReserve;
     }
 
+    // Record sizes of engine objects, for canAppend; RecordCodec owns the layout.
+
     static int jobRecordSize(Job j) {
-        return JOB_RECORD_FIXED + j.tube.name.length() + j.body.length + extSize(j);
+        return RecordCodec.jobSize(j.tube.name.length(), j.body.length, extKey(j.ext));
+    }
+
+    /** A STATE record of a job with extension fields {@code x} (which a cancel may be about to add). */
+    static int stateRecordSize(JobExt x) {
+        return RecordCodec.stateSize(extKey(x));
     }
 
     static int stateRecordSize(Job j) {
-        return STATE_RECORD + extSize(j);
-    }
-
-    /** The extension trailer of a job's JOB and STATE records (LogFormat). */
-    static int extSize(Job j) {
-        return j.ext == null ? 0 : 18 + (j.ext.key == null ? 0 : j.ext.key.length());
+        return stateRecordSize(j.ext);
     }
 
     /** A DELETE record, with the finish trailer when the finished job is retained. */
     static int deleteRecordSize(Job j, boolean retained) {
-        return DELETE_RECORD + (retained ? 11 + j.tube.name.length()
-                + (j.ext == null || j.ext.key == null ? 0 : j.ext.key.length()) : 0);
+        String key = j.ext == null ? null : j.ext.key;
+        return RecordCodec.deleteSize(retained ? j.tube.name.length() : -1, keyLength(key));
+    }
+
+    static int finishedRecordSize(Finished f) {
+        return RecordCodec.deleteSize(f.tube.length(), keyLength(f.key));
+    }
+
+    static int scheduleRecordSize(String tube, String name, String spec, String zone, byte[] body) {
+        return RecordCodec.scheduleSize(tube.length(), name.length(), spec.length(), zone.length(), body.length);
+    }
+
+    static int unscheduleRecordSize(Schedule s) {
+        return RecordCodec.unscheduleSize(s.tube.length(), s.name.length());
+    }
+
+    static int tubeRecordSize(String tube) {
+        return RecordCodec.tubeSize(tube.length());
+    }
+
+    /** -1 without extension fields, else the key's length (0: no key), as RecordCodec counts them. */
+    private static int extKey(JobExt x) {
+        return x == null ? -1 : keyLength(x.key);
+    }
+
+    private static int keyLength(String key) {
+        return key == null ? 0 : key.length();
     }
 
     /** Registers a segment found by recovery (oldest first). */
@@ -236,11 +259,6 @@ final class Journal {
         anchor(s, current, rec.length);
     }
 
-    static int scheduleRecordSize(String tube, String name, String spec, String zone, byte[] body) {
-        return LogFormat.FRAME_SIZE + 9 + 4 + tube.length() + name.length() + spec.length() + zone.length() + 4 + 32
-                + 4 + body.length;
-    }
-
     void writeUnschedule(Schedule s, long nextId) {
         unanchor(s);
         append(RecordCodec.encode(ScheduleRecord.removal(s.tube, s.name)), nextId, true);
@@ -353,7 +371,7 @@ final class Journal {
             }
             writeJob(j, now, nextId);
         } else if (a instanceof Finished f) {
-            if (!canAppend(DELETE_RECORD + 11 + f.tube.length() + (f.key == null ? 0 : f.key.length()), true)) {
+            if (!canAppend(finishedRecordSize(f), true)) {
                 return false;
             }
             writeFinished(f, nextId);
@@ -363,7 +381,7 @@ final class Journal {
             }
             writeSchedule(s, nextId);
         } else if (a instanceof TubeSettings t) {
-            if (!canAppend(LogFormat.FRAME_SIZE + 18 + t.tube.length(), false)) {
+            if (!canAppend(tubeRecordSize(t.tube), false)) {
                 return false;
             }
             writeTubeSettings(t, nextId);

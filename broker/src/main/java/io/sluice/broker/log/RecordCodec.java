@@ -18,19 +18,46 @@ public final class RecordCodec {
     private RecordCodec() {
     }
 
+    // ---- framed sizes: what encode produces, for the engine's "is there room on disk" checks
+
+    /** A STATE record; {@code extKey} -1 without extension fields, else the key's length (0: none). */
+    public static int stateSize(int extKey) {
+        return LogFormat.FRAME_SIZE + LogFormat.STATE_BODY + (extKey < 0 ? 0 : EXT_FIXED + extKey);
+    }
+
+    /** A JOB record: as {@link #stateSize} plus the tube name and the body. */
+    public static int jobSize(int tube, int body, int extKey) {
+        return stateSize(extKey) + 1 + tube + 4 + body;
+    }
+
+    /** A DELETE record; {@code finishTube} -1 without the finish trailer, else the tube's length. */
+    public static int deleteSize(int finishTube, int key) {
+        return LogFormat.FRAME_SIZE + LogFormat.DELETE_BODY + (finishTube < 0 ? 0 : FINISH_FIXED + finishTube + key);
+    }
+
+    public static int scheduleSize(int tube, int name, int spec, int zone, int body) {
+        return unscheduleSize(tube, name) + 1 + spec + 1 + zone + 4 + 8 * 4 + 4 + body;
+    }
+
+    public static int unscheduleSize(int tube, int name) {
+        return LogFormat.FRAME_SIZE + 1 + 8 + 1 + tube + 1 + name;
+    }
+
+    public static int tubeSize(int tube) {
+        return LogFormat.FRAME_SIZE + 1 + 8 + 1 + tube + 8;
+    }
+
     /** The whole framed record: length, CRC, payload. */
     public static byte[] encode(LogRecord r) {
-        int payload;
+        int size;
         if (r.type() == LogFormat.DELETE) {
-            payload = LogFormat.DELETE_BODY + (r.finish() == null ? 0
-                    : FINISH_FIXED + r.finish().tube().length() + len(r.finish().key()));
+            size = r.finish() == null ? deleteSize(-1, 0)
+                    : deleteSize(r.finish().tube().length(), len(r.finish().key()));
         } else {
-            payload = LogFormat.STATE_BODY + (r.ext() == null ? 0 : EXT_FIXED + len(r.ext().key()));
-            if (r.type() == LogFormat.JOB) {
-                payload += 1 + r.tube().length() + 4 + r.body().length;
-            }
+            int extKey = r.ext() == null ? -1 : len(r.ext().key());
+            size = r.type() == LogFormat.JOB ? jobSize(r.tube().length(), r.body().length, extKey) : stateSize(extKey);
         }
-        ByteBuffer b = frame(payload);
+        ByteBuffer b = frame(size - LogFormat.FRAME_SIZE);
         b.put(r.type());
         b.putLong(r.id());
         if (r.type() == LogFormat.DELETE) {
@@ -66,11 +93,10 @@ public final class RecordCodec {
     }
 
     public static byte[] encode(ScheduleRecord s) {
-        int payload = 1 + 8 + 1 + s.tube().length() + 1 + s.name().length();
-        if (!s.removed()) {
-            payload += 1 + s.spec().length() + 1 + s.zone().length() + 4 + 8 * 4 + 4 + s.body().length;
-        }
-        ByteBuffer b = frame(payload);
+        int size = s.removed() ? unscheduleSize(s.tube().length(), s.name().length())
+                : scheduleSize(s.tube().length(), s.name().length(), s.spec().length(), s.zone().length(),
+                        s.body().length);
+        ByteBuffer b = frame(size - LogFormat.FRAME_SIZE);
         b.put(s.removed() ? LogFormat.UNSCHEDULE : LogFormat.SCHEDULE);
         b.putLong(0);
         putShort(b, s.tube());
@@ -90,7 +116,7 @@ public final class RecordCodec {
     }
 
     public static byte[] encode(TubeRecord t) {
-        ByteBuffer b = frame(1 + 8 + 1 + t.tube().length() + 8);
+        ByteBuffer b = frame(tubeSize(t.tube().length()) - LogFormat.FRAME_SIZE);
         b.put(LogFormat.TUBE);
         b.putLong(0);
         putShort(b, t.tube());

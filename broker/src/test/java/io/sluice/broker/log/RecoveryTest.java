@@ -102,6 +102,24 @@ class RecoveryTest {
         assertEquals(3, r.nextJobId());
     }
 
+    /** The sizes the engine checks disk room with are the sizes encode produces. */
+    @Test
+    void recordSizesMatchTheEncoding() {
+        LogRecord.Ext ext = new LogRecord.Ext("key", 1, false, -1, false);
+        assertEquals(RecordCodec.encode(job(1, "body")).length, RecordCodec.jobSize(4, 4, -1));
+        LogRecord keyed = new LogRecord(LogFormat.JOB, 1, LogFormat.READY, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, "tube",
+                "body".getBytes(), ext, null);
+        assertEquals(RecordCodec.encode(keyed).length, RecordCodec.jobSize(4, 4, 3));
+        assertEquals(RecordCodec.encode(buried(1)).length, RecordCodec.stateSize(-1));
+        assertEquals(RecordCodec.encode(LogRecord.delete(1)).length, RecordCodec.deleteSize(-1, 0));
+        assertEquals(RecordCodec.encode(LogRecord.delete(1, new LogRecord.Finish(LogFormat.FINISHED_DELETED, 1,
+                "tube", "ab"))).length, RecordCodec.deleteSize(4, 2));
+        assertEquals(RecordCodec.encode(new ScheduleRecord(false, "t", "nm", "@daily", "UTC", 0, 1, new byte[3], 1, 2,
+                3)).length, RecordCodec.scheduleSize(1, 2, 6, 3, 3));
+        assertEquals(RecordCodec.encode(ScheduleRecord.removal("t", "nm")).length, RecordCodec.unscheduleSize(1, 2));
+        assertEquals(RecordCodec.encode(new TubeRecord("tube", 3)).length, RecordCodec.tubeSize(4));
+    }
+
     @Test
     void codecRoundTrips() throws Exception {
         LogRecord r = job(42, "body\r\n\0");
