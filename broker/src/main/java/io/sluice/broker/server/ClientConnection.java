@@ -90,10 +90,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         if (verbose > 1) {
             log("< " + cmd);
         }
-        int w = COMMAND_WEIGHT + (cmd instanceof Command.Put p ? p.body().length : 0);
+        int w = COMMAND_WEIGHT + bodyLength(cmd);
         batch.add(cmd);
         weights.addInt(w);
         outstanding += w;
+    }
+
+    /** Every command that carries a body weighs it, so no body-carrying command slips past the input limit. */
+    static int bodyLength(Command cmd) {
+        if (cmd instanceof Command.Put p) {
+            return p.body().length;
+        }
+        if (cmd instanceof Command.PutEx p) {
+            return p.body().length;
+        }
+        return cmd instanceof Command.ScheduleAdd a ? a.body().length : 0;
     }
 
     @Override
