@@ -32,9 +32,17 @@ public record BrokerConfig(String listen, int port, long maxJobSize, String data
     public static final long DEFAULT_RETENTION_MILLIS = 3_600_000;
     public static final int DEFAULT_RETENTION_MAX = 100_000;
 
+    /**
+     * Half the cores, 1 to 4: the engine thread needs a core of its own, and on 2 cores a second network thread only
+     * competes with it and with the clients (measured in bench/RESULTS.md: one thread is 10-40% faster there).
+     */
+    public static int defaultIoThreads(int cores) {
+        return Math.max(1, Math.min(4, cores / 2));
+    }
+
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_LISTEN, DEFAULT_PORT, ProtocolLimits.DEFAULT_MAX_JOB_SIZE, null,
-                DEFAULT_FSYNC_MS, false, DEFAULT_SEGMENT_SIZE, Math.min(2, Runtime.getRuntime().availableProcessors()),
+                DEFAULT_FSYNC_MS, false, DEFAULT_SEGMENT_SIZE, defaultIoThreads(Runtime.getRuntime().availableProcessors()),
                 0, false, DEFAULT_RETENTION_MILLIS, DEFAULT_RETENTION_MAX);
     }
 

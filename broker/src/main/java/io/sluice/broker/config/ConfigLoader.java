@@ -61,7 +61,7 @@ public final class ConfigLoader {
         @Option(names = {"-s", "--segment-size"}, paramLabel = "BYTES", description = "log segment size "
                 + "(default 10485760)")
         Long segmentSize;
-        @Option(names = "--io-threads", paramLabel = "N", description = "network threads (default min(2, cores))")
+        @Option(names = "--io-threads", paramLabel = "N", description = "network threads (default: half the cores, 1 to 4)")
         Integer ioThreads;
         @Option(names = "--retention", paramLabel = "DUR", description = "remember finished jobs this long "
                 + "(default 1h; ms, s, m, h, d)")

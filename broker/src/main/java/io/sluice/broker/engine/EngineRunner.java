@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Engine} in arrival order, fires timers, flushes each touched connection once per cycle, and parks
  * until the next event or timer when idle (no spinning: the machine's cores belong to the event loops).
  *
- * <p>Thread rule: the posting methods ({@link #open}, {@link #submit}, {@link #inputClosed}, {@link #closed},
+ * <p>Thread rule: the posting methods ({@link #open}, {@link #submitAll}, {@link #inputClosed}, {@link #closed},
  * {@link #drain}, {@link #stop}) are thread-safe; events of one connection must come from one thread (its event
  * loop) so they stay in order.
  */
@@ -49,9 +49,12 @@ public final class EngineRunner {
         post(new Event(OPEN, c, null));
     }
 
-    /** Commands decoded from one read, in order. The list is handed over and must not be touched again. */
-    public void submit(Client c, List<Command> commands) {
-        post(new Event(COMMANDS, c, commands));
+    /**
+     * Command batches of one or more connections, each decoded from one read, in order: {@code commands.get(i)}
+     * belongs to {@code clients.get(i)}. Both lists are handed over and must not be touched again.
+     */
+    public void submitAll(List<Client> clients, List<List<Command>> commands) {
+        post(new Event(COMMANDS, null, new Object[] {clients, commands}));
     }
 
     public void inputClosed(Client c) {
@@ -68,9 +71,7 @@ public final class EngineRunner {
 
     /** The log made more records durable: wake up to release the replies waiting for them. */
     public void wake() {
-        if (parked) {
-            LockSupport.unpark(thread);
-        }
+        wakeOnce();
     }
 
     /** Stops the thread after it has applied what was posted before; waits for it. */
@@ -82,8 +83,26 @@ public final class EngineRunner {
 
     private void post(Event e) {
         inbox.offer(e);
-        if (parked) {
+        wakeOnce();
+    }
+
+    /**
+     * Unparks the engine if it is parked, once per park: many loops posting while it wakes up would otherwise each
+     * pay an unpark (a futex call, and a mutex the woken thread then contends on).
+     */
+    private void wakeOnce() {
+        if (parked && PARKED.compareAndSet(this, true, false)) {
             LockSupport.unpark(thread);
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle PARKED;
+
+    static {
+        try {
+            PARKED = java.lang.invoke.MethodHandles.lookup().findVarHandle(EngineRunner.class, "parked", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
@@ -124,9 +143,11 @@ public final class EngineRunner {
                 engine.open(e.client);
                 break;
             case COMMANDS:
-                List<Command> cmds = (List<Command>) e.payload;
-                for (int i = 0; i < cmds.size(); i++) {
-                    engine.command(e.client, cmds.get(i));
+                Object[] p = (Object[]) e.payload;
+                List<Client> clients = (List<Client>) p[0];
+                List<List<Command>> batches = (List<List<Command>>) p[1];
+                for (int i = 0; i < clients.size(); i++) {
+                    commands(clients.get(i), batches.get(i));
                 }
                 break;
             case INPUT_CLOSED:
@@ -138,6 +159,12 @@ public final class EngineRunner {
             default:
                 engine.drain();
                 break;
+        }
+    }
+
+    private void commands(Client c, List<Command> cmds) {
+        for (int i = 0; i < cmds.size(); i++) {
+            engine.command(c, cmds.get(i));
         }
     }
 

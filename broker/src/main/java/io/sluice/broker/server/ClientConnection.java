@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client connection at the Netty edge. Inbound: the commands decoded from one read go to the engine as one
- * batch. Outbound: the engine queues replies here ({@link ReplySink}); one task on the event loop encodes every
+ * batch, together with the other connections' batches of the same loop pass ({@link LoopSubmitter}). Outbound: the engine queues replies here ({@link ReplySink}); one task on the event loop encodes every
  * queued reply and flushes once, so a pipelining client gets many replies per write.
  *
  * <p>Back-pressure, both ways, so that a client can never make the broker hold unbounded memory: reading stops
@@ -54,6 +54,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     // Event-loop-only state (ctx and flusher are set before the engine hears of the connection).
     private ChannelHandlerContext ctx;
     private LoopFlusher flusher;
+    private LoopSubmitter submitter;
     private ArrayList<Command> batch = new ArrayList<>();
     /** Weight of each command sent to the engine and not yet answered, in order. */
     private final IntArrayQueue weights = new IntArrayQueue(64, -1);
@@ -76,6 +77,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.flusher = registry.flusher(ctx.executor());
+        this.submitter = registry.submitter(ctx.executor(), engine);
         registry.add(ctx.channel());
         if (verbose > 0) {
             log("accepted");
@@ -120,6 +122,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         if (evt instanceof ChannelInputShutdownEvent) {
             abandonPut(ctx);
             submitBatch();
+            submitter.flush();
             engine.inputClosed(client);
         }
         ctx.fireUserEventTriggered(evt);
@@ -133,6 +136,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         }
         abandonPut(ctx);
         submitBatch();
+        submitter.flush();
         engine.closed(client);
         ctx.fireChannelInactive();
     }
@@ -165,7 +169,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
 
     private void submitBatch() {
         if (!batch.isEmpty()) {
-            engine.submit(client, batch);
+            submitter.add(client, batch);
             batch = new ArrayList<>();
         }
     }

@@ -19,6 +19,14 @@ final class ConnectionRegistry {
         return flushers.computeIfAbsent(loop, LoopFlusher::new);
     }
 
+    private final java.util.concurrent.ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, LoopSubmitter> submitters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The submitter of an event loop (one per loop). */
+    LoopSubmitter submitter(io.netty.util.concurrent.EventExecutor loop, io.sluice.broker.engine.EngineRunner engine) {
+        return submitters.computeIfAbsent(loop, l -> new LoopSubmitter(l, engine));
+    }
+
     void add(Channel ch) {
         channels.add(ch);
     }
