@@ -4,7 +4,6 @@ import io.sluice.broker.protocol.Command;
 import io.sluice.broker.protocol.JobState;
 import io.sluice.broker.protocol.ProtocolLimits;
 import io.sluice.broker.protocol.Reply;
-import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ public final class Engine {
 
     private final Clock clock;
     final EngineStats stats;
-    final Long2ObjectHashMap<Job> jobs = new Long2ObjectHashMap<>();
+    final JobTable jobs = new JobTable();
     final HashMap<String, Tube> tubes = new HashMap<>();
     /** list-tubes order; removal swaps the last tube in (beanstalkd's {@code ms_delete}). */
     final ArrayList<Tube> tubeList = new ArrayList<>();
@@ -97,7 +96,7 @@ public final class Engine {
             j.kicks = r.kicks();
             j.loggedState = r.state();
             j.loggedReadyAt = r.readyAtMillis();
-            jobs.put(j.id, j);
+            jobs.put(j);
             if (r.ext() != null) {
                 j.ext = ext.restoredExt(r.ext(), wall);
                 ext.added(j);
@@ -390,7 +389,7 @@ public final class Engine {
             }
             return null;
         }
-        jobs.put(id, j);
+        jobs.put(j);
         t.totalJobs++;
         stats.totalJobs++;
         if (x != null) {

@@ -240,7 +240,7 @@ final class Extensions {
             }
         }
         List<Job> cancelled = new ArrayList<>();
-        for (Job j : e.jobs.values()) {
+        for (Job j : e.jobs) {
             if (j.ext != null && j.ext.cancelRequested) {
                 cancelled.add(j);
             }
@@ -391,7 +391,7 @@ final class Extensions {
                 }
                 break;
             default:
-                for (Job j : e.jobs.values()) {
+                for (Job j : e.jobs) {
                     if (j.tube == t && j.state == JobState.RESERVED && j.id > l.afterId()) {
                         found.add(j);
                     }
