@@ -47,7 +47,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     /** -V: log connections; -VV: also every command and reply (beanstalkd's -VV). */
     private final int verbose;
     private final Client client = new Client(this);
-    private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
+    /** Replies cross to the event loop a cycle's worth at a time: one queue node per engine cycle, not per reply. */
+    private final ConcurrentLinkedQueue<ArrayList<Reply>> outbox = new ConcurrentLinkedQueue<>();
+    /** Engine thread only: this cycle's replies, published by {@link #flush} or {@link #close}. */
+    private ArrayList<Reply> pending = new ArrayList<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closeRequested;
 
@@ -60,6 +63,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     private final IntArrayQueue weights = new IntArrayQueue(64, -1);
     private long outstanding;
     private boolean gone;
+    /** The published batch being encoded, and how far. */
+    private ArrayList<Reply> draining;
+    private int drained;
 
     ClientConnection(EngineRunner engine, ConnectionRegistry registry, int verbose) {
         this.engine = engine;
@@ -178,18 +184,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
 
     @Override
     public void send(Reply reply) {
-        replies.offer(reply);
+        pending.add(reply);
     }
 
     @Override
     public void flush() {
+        publish();
         scheduleDrain();
     }
 
     @Override
     public void close() {
+        publish(); // before the flag: a loop that sees the flag then sees every reply
         closeRequested = true;
         scheduleDrain();
+    }
+
+    private void publish() {
+        if (!pending.isEmpty()) {
+            outbox.offer(pending);
+            pending = new ArrayList<>();
+        }
     }
 
     private void scheduleDrain() {
@@ -213,7 +228,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         Reply r;
         // Encode only while the socket keeps up: a client that does not read its replies keeps them here, as
         // small objects sharing job bodies, and its input stays paused by the outstanding-weight limit.
-        while ((gone || ctx.channel().isWritable()) && (r = replies.poll()) != null) {
+        while ((gone || ctx.channel().isWritable()) && (r = nextReply()) != null) {
             answered++;
             if (verbose > 1) {
                 log("> " + r);
@@ -250,8 +265,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
                 ctx.channel().config().setAutoRead(true);
             }
         }
-        if (closing && replies.isEmpty()) {
+        if (closing && draining == null && outbox.isEmpty()) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private Reply nextReply() {
+        while (true) {
+            if (draining != null) {
+                if (drained < draining.size()) {
+                    return draining.get(drained++);
+                }
+                draining = null;
+            }
+            draining = outbox.poll();
+            drained = 0;
+            if (draining == null) {
+                return null;
+            }
         }
     }
 }
