@@ -62,10 +62,14 @@ final class JobTable implements Iterable<Job> {
         long ci = j.id >>> SHIFT;
         Chunk c = chunk(ci);
         if (c == null && ci > newest) {
+            Chunk previous = newest < 0 ? null : chunks.get(newest);
             c = new Chunk(ci);
             chunks.put(ci, c);
             newest = ci;
             last = c;
+            if (previous != null && previous.live < SPARSE) {
+                drop(previous); // ids that jumped ahead (a restore of scattered ids): no mostly empty chunk behind
+            }
         }
         if (c == null) {
             sparse.put(j.id, j); // an old id whose chunk was dropped (only a restore brings these)

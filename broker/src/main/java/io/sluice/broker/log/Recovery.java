@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-import org.agrona.collections.Long2LongHashMap;
-
 /**
  * Rebuilds the surviving jobs from the segments, oldest first. Replay restores state, it does not re-run
  * commands: the last record of a job wins, a DELETE removes it.
@@ -52,11 +50,11 @@ public final class Recovery {
 
     /**
      * Everything replay accumulates. Jobs are kept in the order of their latest record (the buried FIFO is rebuilt
-     * from it) in a list with holes, indexed by id: a million jobs cost no boxing and no linked entries.
+     * from it) in a list with holes, indexed by id ({@link IdIndex}): a million jobs cost no boxing and no linked entries.
      */
     private static final class State {
         final ArrayList<Job> jobs = new ArrayList<>();
-        final Long2LongHashMap jobIndex = new Long2LongHashMap(-1);
+        final IdIndex jobIndex = new IdIndex();
         final RecordCodec.Names names = new RecordCodec.Names();
         int holes;
         final LinkedHashMap<Long, Finished> finished = new LinkedHashMap<>();
@@ -67,12 +65,12 @@ public final class Recovery {
         long maxJobId;
 
         Job removeJob(long id) {
-            long i = jobIndex.remove(id);
+            int i = jobIndex.remove(id);
             if (i < 0) {
                 return null;
             }
             holes++;
-            return jobs.set((int) i, null);
+            return jobs.set(i, null);
         }
 
         void addJob(Job j) {

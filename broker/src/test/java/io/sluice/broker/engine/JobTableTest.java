@@ -77,6 +77,21 @@ class JobTableTest {
         assertEquals(2, t.size());
     }
 
+    @Test
+    void scatteredRestoredIdsDoNotEachKeepAChunk() throws Exception {
+        JobTable t = new JobTable();
+        for (long i = 0; i < 1000; i++) {
+            t.put(job(i * 1_000_000_007L + 1)); // a restore of jobs whose ids are far apart
+        }
+        java.lang.reflect.Field f = JobTable.class.getDeclaredField("chunks");
+        f.setAccessible(true);
+        assertEquals(1, ((java.util.Map<?, ?>) f.get(t)).size()); // only the newest
+        for (long i = 0; i < 1000; i++) {
+            assertEquals(i * 1_000_000_007L + 1, t.get(i * 1_000_000_007L + 1).id);
+        }
+        assertEquals(1000, t.size());
+    }
+
     /** Random puts (mostly new ids, as the engine makes them) and removes, checked against a HashMap. */
     @Test
     void agreesWithAMapUnderRandomUse() {
