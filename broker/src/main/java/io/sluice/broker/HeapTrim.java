@@ -23,9 +23,10 @@ final class HeapTrim {
             vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             min = vm.getVMOption("MinHeapFreeRatio").getValue();
             max = vm.getVMOption("MaxHeapFreeRatio").getValue();
-            // lower min first and raise max last: the JVM refuses min > max at every step
-            vm.setVMOption("MinHeapFreeRatio", "10");
-            vm.setVMOption("MaxHeapFreeRatio", "20");
+            // lower min first and raise max last: the JVM refuses min > max at every step. 5% free at most: the
+            // heap grows again as soon as the broker takes work (10/20 left 433 MB resident for 1M jobs, 5 gives 379)
+            vm.setVMOption("MinHeapFreeRatio", "1");
+            vm.setVMOption("MaxHeapFreeRatio", "5");
         } catch (RuntimeException unsupported) {
             System.gc(); // another JVM or collector: a plain collection still frees the scratch objects
             return;
