@@ -168,8 +168,12 @@ public final class EngineRunner {
         }
     }
 
-    /** How long to spin for new work before parking (a park costs the posting thread a futex wake-up). */
-    private static final long SPIN_NANOS = Long.getLong("sluice.engine.spinNanos", 20_000);
+    /**
+     * How long to spin for new work before parking (a park costs the posting thread a futex wake-up). Off by
+     * default: the event loop polls for the engine's replies instead (ReplyAwaitingSelectStrategy), and two
+     * spinning threads on two cores starve the clients (measured in bench/RESULTS.md).
+     */
+    private static final long SPIN_NANOS = Long.getLong("sluice.engine.spinNanos", 0);
 
     private void idle(long nextDeadline) {
         if (SPIN_NANOS > 0) {

@@ -128,7 +128,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         if (evt instanceof ChannelInputShutdownEvent) {
             abandonPut(ctx);
             submitBatch();
-            submitter.flush();
+            if (submitter != null) {
+                submitter.flush(); // first: this connection's commands go before its own event
+            }
             engine.inputClosed(client);
         }
         ctx.fireUserEventTriggered(evt);
@@ -142,7 +144,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         }
         abandonPut(ctx);
         submitBatch();
-        submitter.flush();
+        if (submitter != null) {
+            submitter.flush(); // first: this connection's commands go before its own event
+        }
         engine.closed(client);
         ctx.fireChannelInactive();
     }

@@ -16,7 +16,11 @@ final class ConnectionRegistry {
 
     /** The flusher of an event loop (one per loop). */
     LoopFlusher flusher(io.netty.util.concurrent.EventExecutor loop) {
-        return flushers.computeIfAbsent(loop, LoopFlusher::new);
+        LoopFlusher f = flushers.computeIfAbsent(loop, LoopFlusher::new);
+        if (loop.inEventLoop()) {
+            LoopFlusher.CURRENT.set(f);
+        }
+        return f;
     }
 
     private final java.util.concurrent.ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, LoopSubmitter> submitters =

@@ -16,9 +16,29 @@ final class LoopFlusher implements Runnable {
     private final EventExecutor loop;
     private final ManyToOneConcurrentLinkedQueue<ClientConnection> ready = new ManyToOneConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** The flusher of the current event loop thread (set on the loop when a connection first uses it). */
+    static final io.netty.util.concurrent.FastThreadLocal<LoopFlusher> CURRENT = new io.netty.util.concurrent.FastThreadLocal<>();
+    /** Loop thread only: commands went to the engine since the loop last looked. */
+    private boolean awaiting;
 
     LoopFlusher(EventExecutor loop) {
         this.loop = loop;
+    }
+
+    /** On the loop: commands were handed to the engine, replies are expected soon. */
+    void awaitReplies() {
+        awaiting = true;
+    }
+
+    boolean takeAwaiting() {
+        boolean a = awaiting;
+        awaiting = false;
+        return a;
+    }
+
+    /** Whether replies are waiting to be written (any thread). */
+    boolean pending() {
+        return scheduled.get();
     }
 
     void schedule(ClientConnection c) {

@@ -39,6 +39,10 @@ final class LoopSubmitter implements Runnable {
     void flush() {
         if (!clients.isEmpty()) {
             engine.submitAll(clients, batches);
+            LoopFlusher f = LoopFlusher.CURRENT.get();
+            if (f != null) {
+                f.awaitReplies();
+            }
             clients = new ArrayList<>();
             batches = new ArrayList<>();
         }

@@ -35,11 +35,13 @@ public final class NettyServer implements AutoCloseable {
     public NettyServer(int ioThreads) {
         if (Epoll.isAvailable()) {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("sluice-accept"));
-            workers = new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("sluice-io"));
+            workers = new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("sluice-io"),
+                    ReplyAwaitingSelectStrategy::new);
             channelType = EpollServerSocketChannel.class;
         } else {
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("sluice-accept"));
-            workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("sluice-io"));
+            workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("sluice-io"),
+                    java.nio.channels.spi.SelectorProvider.provider(), ReplyAwaitingSelectStrategy::new);
             channelType = NioServerSocketChannel.class;
         }
     }
