@@ -34,7 +34,7 @@ final class ReplyAwaitingSelectStrategy implements SelectStrategy {
                         return n;
                     }
                 }
-                Thread.onSpinWait();
+                Thread.yield(); // on oversubscribed cores, let the engine or a client run meanwhile
             } while (System.nanoTime() < end);
         }
         return SelectStrategy.SELECT;
