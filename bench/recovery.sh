@@ -17,7 +17,8 @@ CP="$DIST/classes:$DIST/lib/*"
 # the JVM flags bin/sluiced starts the broker with
 SLUICE_JVM=$(sed -n 's/^jvm_defaults="\(.*\)"$/\1/p' "$root/bin/sluiced")
 DATA=$(mktemp -d /tmp/sluice-recovery.XXXXXX)
-trap 'rm -rf "$DATA" "$DIST"' EXIT
+PID=""
+trap '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$DATA" "$DIST"' EXIT
 
 listening() { grep -qs ":$(printf "%04X" $PORT) [0:]*:0000 0A" /proc/net/tcp /proc/net/tcp6; }
 ready_count() {
@@ -44,7 +45,9 @@ for name in beanstalkd sluice; do
   mkdir -p "$DATA/b" "$DATA/s"
   launch $name
   until listening; do sleep 0.05; done
-  "$QDIR/qload" --port $PORT --mode put --conns 50 --pipeline 16 --ops "$N" --quiet >/dev/null 2>&1
+  if ! "$QDIR/qload" --port $PORT --mode put --conns 50 --pipeline 16 --ops "$N" --quiet >"$DATA/fill.txt" 2>&1; then
+    echo "$name: filling it with $N jobs failed:" >&2; grep -v '^RESULT' "$DATA/fill.txt" | tail -5 >&2; exit 1
+  fi
   sleep 1
   kill -9 $PID; wait $PID 2>/dev/null || true
   du -sh "$DATA/${name:0:1}" | sed "s/^/$name log size: /"

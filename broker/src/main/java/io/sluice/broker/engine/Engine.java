@@ -148,6 +148,11 @@ public final class Engine {
         }
     }
 
+    /** Whether commands should wait for the log to prepare its next segment (see {@link Journal}). */
+    public boolean waitingForLog() {
+        return journal != null && journal.nextSegmentPending();
+    }
+
     /** Whether a held reply can go out now (the runner re-checks this before it sleeps). */
     public boolean releasable() {
         Held h = held.peek();

@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class EngineRunner {
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long STALL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final int OPEN = 0;
     private static final int COMMANDS = 1;
     private static final int INPUT_CLOSED = 2;
@@ -114,7 +115,12 @@ public final class EngineRunner {
                 engine.releaseDurable();
                 engine.flush();
                 if (work == 0) {
-                    idle(next);
+                    if (current != null) {
+                        // waiting for the log's next segment: the log thread wakes us when it is ready
+                        LockSupport.parkNanos(this, STALL_NANOS);
+                    } else {
+                        idle(next);
+                    }
                 }
             }
             drainInbox();
@@ -127,13 +133,43 @@ public final class EngineRunner {
 
     private int drainInbox() {
         int n = 0;
+        if (current != null && !resume()) {
+            return 0;
+        }
         Event e;
         // Bounded so that timers still fire under a flood of commands.
         while (n < 4096 && (e = inbox.poll()) != null) {
             apply(e);
             n++;
+            if (current != null) {
+                break; // the log made the batch wait: so does everything after it
+            }
         }
         return n;
+    }
+
+    /** The command batches being applied, where they stopped, and whose they are (engine thread only). */
+    private List<Client> current;
+    private List<List<Command>> currentBatches;
+    private int batchIndex;
+    private int commandIndex;
+
+    /** Applies the current batches until done (true) or until the log asks the engine to wait (false). */
+    private boolean resume() {
+        while (batchIndex < current.size()) {
+            List<Command> cmds = currentBatches.get(batchIndex);
+            while (commandIndex < cmds.size()) {
+                if (engine.waitingForLog()) {
+                    return false;
+                }
+                engine.command(current.get(batchIndex), cmds.get(commandIndex++));
+            }
+            batchIndex++;
+            commandIndex = 0;
+        }
+        current = null;
+        currentBatches = null;
+        return true;
     }
 
     @SuppressWarnings("unchecked")
@@ -144,11 +180,11 @@ public final class EngineRunner {
                 break;
             case COMMANDS:
                 Object[] p = (Object[]) e.payload;
-                List<Client> clients = (List<Client>) p[0];
-                List<List<Command>> batches = (List<List<Command>>) p[1];
-                for (int i = 0; i < clients.size(); i++) {
-                    commands(clients.get(i), batches.get(i));
-                }
+                current = (List<Client>) p[0];
+                currentBatches = (List<List<Command>>) p[1];
+                batchIndex = 0;
+                commandIndex = 0;
+                resume();
                 break;
             case INPUT_CLOSED:
                 engine.inputClosed(e.client);
@@ -159,12 +195,6 @@ public final class EngineRunner {
             default:
                 engine.drain();
                 break;
-        }
-    }
-
-    private void commands(Client c, List<Command> cmds) {
-        for (int i = 0; i < cmds.size(); i++) {
-            engine.command(c, cmds.get(i));
         }
     }
 

@@ -97,6 +97,16 @@ final class Journal {
         return writer.readySequence() > current.sequence;
     }
 
+    /**
+     * The current segment is three quarters full and the log thread is still preparing the next one (no disk
+     * problem): the engine should wait before it applies more commands, rather than refuse them OUT_OF_MEMORY
+     * when the segment runs out a moment before the next is ready (a burst of puts outrunning the preparation).
+     */
+    boolean nextSegmentPending() {
+        return current.bytes > segmentSize - segmentSize / 4 && writer.readySequence() <= current.sequence
+                && writer.spaceProblem() == null;
+    }
+
     private long limit(boolean isDelete) {
         return isDelete ? segmentSize : segmentSize - deleteReserve;
     }

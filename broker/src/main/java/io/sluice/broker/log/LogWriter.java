@@ -28,6 +28,8 @@ import java.util.function.Consumer;
  * fatal ({@code onFailure}): after a failed fsync the kernel may have dropped the dirty pages, so nothing written
  * since the last good fsync can be trusted, and no reply depending on it may be sent.
  *
+ * <p>{@code onDurable} runs on the log thread whenever more is durable or a new segment is ready.
+ *
  * <p>Thread rule: {@link #append}, {@link #roll}, {@link #deleteSegment} from the engine thread only (single
  * producer); {@link #durablePosition} and {@link #readySequence} from any thread; the files are touched by the log
  * thread only.
@@ -284,6 +286,7 @@ public final class LogWriter {
         SegmentFiles.syncDirectory(dir);
         spaceProblem = null;
         ready = sequence;
+        onDurable.run(); // an engine waiting for this segment goes on
         return true;
     }
 

@@ -3,10 +3,13 @@ package io.sluice.broker.it;
 import io.sluice.broker.Broker;
 import io.sluice.broker.config.BrokerConfig;
 import io.sluice.broker.log.FaultyDisk;
+import io.sluice.broker.log.FileOpener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +23,40 @@ class DiskFaultIntegrationTest {
 
     private BrokerConfig config() {
         return BrokerConfig.defaults().withPort(0).withDataDir(dir.toString(), 0, 16 * 1024);
+    }
+
+    /**
+     * Puts arriving faster than the log prepares its next segment (zero-filled ahead) wait for it: a busy disk is
+     * not a full one, and refusing them OUT_OF_MEMORY (as before) failed puts in a burst on a healthy machine.
+     */
+    @Test
+    void aBurstOutrunningSegmentPreparationWaitsInsteadOfRefusing() throws Exception {
+        FileOpener slowToPrepare = (file, options) -> {
+            if (java.util.Arrays.asList(options).contains(StandardOpenOption.CREATE_NEW)) {
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return FileChannel.open(file, options);
+        };
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        String body = "b".repeat(1000);
+        try (Broker b = Broker.start(config(), failure::complete, slowToPrepare); Wire w = new Wire(b.port())) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                burst.append("put 0 0 60 1000\r\n").append(body).append("\r\n");
+            }
+            w.send(burst.toString()); // about 7 segments of 16 KB, each prepared in 150 ms or more
+            for (int i = 1; i <= 100; i++) {
+                assertEquals("INSERTED " + i, w.line());
+            }
+            assertTrue(!failure.isDone());
+        }
+        try (Broker b = Broker.start(config()); Wire w = new Wire(b.port())) {
+            assertEquals("100", w.stat("stats\r\n", "current-jobs-ready"));
+        }
     }
 
     @Test
