@@ -22,7 +22,7 @@ public final class Engine {
 
     private final Clock clock;
     final EngineStats stats;
-    final JobTable jobs = new JobTable();
+    final io.sluice.broker.log.IdMap<Job> jobs = new io.sluice.broker.log.IdMap<>();
     final HashMap<String, Tube> tubes = new HashMap<>();
     /** list-tubes order; removal swaps the last tube in (beanstalkd's {@code ms_delete}). */
     final ArrayList<Tube> tubeList = new ArrayList<>();
@@ -96,7 +96,7 @@ public final class Engine {
             j.kicks = r.kicks();
             j.loggedState = r.state();
             j.loggedReadyAt = r.readyAtMillis();
-            jobs.put(j);
+            jobs.put(j.id, j);
             if (r.ext() != null) {
                 j.ext = ext.restoredExt(r.ext(), wall);
                 ext.added(j);
@@ -394,7 +394,7 @@ public final class Engine {
             }
             return null;
         }
-        jobs.put(j);
+        jobs.put(j.id, j);
         t.totalJobs++;
         stats.totalJobs++;
         if (x != null) {

@@ -26,7 +26,10 @@ public final class EngineRunner {
     private static final int CLOSED = 3;
     private static final int DRAIN = 4;
 
-    private record Event(int kind, Client client, Object payload) { }
+    private record Event(int kind, Client client, Batches batches) { }
+
+    /** Command batches of one loop pass: {@code commands.get(i)} belongs to {@code clients.get(i)}. */
+    private record Batches(List<Client> clients, List<List<Command>> commands) { }
 
     private final Engine engine;
     private final Clock clock;
@@ -55,7 +58,7 @@ public final class EngineRunner {
      * belongs to {@code clients.get(i)}. Both lists are handed over and must not be touched again.
      */
     public void submitAll(List<Client> clients, List<List<Command>> commands) {
-        post(new Event(COMMANDS, null, new Object[] {clients, commands}));
+        post(new Event(COMMANDS, null, new Batches(clients, commands)));
     }
 
     public void inputClosed(Client c) {
@@ -148,40 +151,36 @@ public final class EngineRunner {
         return n;
     }
 
-    /** The command batches being applied, where they stopped, and whose they are (engine thread only). */
-    private List<Client> current;
-    private List<List<Command>> currentBatches;
+    /** The command batches being applied and where they stopped (engine thread only). */
+    private Batches current;
     private int batchIndex;
     private int commandIndex;
 
     /** Applies the current batches until done (true) or until the log asks the engine to wait (false). */
     private boolean resume() {
-        while (batchIndex < current.size()) {
-            List<Command> cmds = currentBatches.get(batchIndex);
+        while (batchIndex < current.clients().size()) {
+            Client c = current.clients().get(batchIndex);
+            List<Command> cmds = current.commands().get(batchIndex);
             while (commandIndex < cmds.size()) {
                 if (engine.waitingForLog()) {
                     return false;
                 }
-                engine.command(current.get(batchIndex), cmds.get(commandIndex++));
+                engine.command(c, cmds.get(commandIndex++));
             }
             batchIndex++;
             commandIndex = 0;
         }
         current = null;
-        currentBatches = null;
         return true;
     }
 
-    @SuppressWarnings("unchecked")
     private void apply(Event e) {
         switch (e.kind) {
             case OPEN:
                 engine.open(e.client);
                 break;
             case COMMANDS:
-                Object[] p = (Object[]) e.payload;
-                current = (List<Client>) p[0];
-                currentBatches = (List<List<Command>>) p[1];
+                current = e.batches;
                 batchIndex = 0;
                 commandIndex = 0;
                 resume();

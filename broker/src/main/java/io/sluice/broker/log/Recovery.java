@@ -50,11 +50,11 @@ public final class Recovery {
 
     /**
      * Everything replay accumulates. Jobs are kept in the order of their latest record (the buried FIFO is rebuilt
-     * from it) in a list with holes, indexed by id ({@link IdIndex}): a million jobs cost no boxing and no linked entries.
+     * from it) in a list with holes, indexed by id ({@link IdMap}): a million jobs cost no boxing and no linked entries.
      */
     private static final class State {
         final ArrayList<Job> jobs = new ArrayList<>();
-        final IdIndex jobIndex = new IdIndex();
+        final IdMap<Integer> jobIndex = new IdMap<>();
         final RecordCodec.Names names = new RecordCodec.Names();
         int holes;
         final LinkedHashMap<Long, Finished> finished = new LinkedHashMap<>();
@@ -65,8 +65,8 @@ public final class Recovery {
         long maxJobId;
 
         Job removeJob(long id) {
-            int i = jobIndex.remove(id);
-            if (i < 0) {
+            Integer i = jobIndex.remove(id);
+            if (i == null) {
                 return null;
             }
             holes++;

@@ -28,7 +28,7 @@ final class ConnectionRegistry {
 
     /** The submitter of an event loop (one per loop). */
     LoopSubmitter submitter(io.netty.util.concurrent.EventExecutor loop, io.sluice.broker.engine.EngineRunner engine) {
-        return submitters.computeIfAbsent(loop, l -> new LoopSubmitter(l, engine));
+        return submitters.computeIfAbsent(loop, l -> new LoopSubmitter(l, engine, flusher(l)));
     }
 
     void add(Channel ch) {

@@ -19,12 +19,15 @@ import java.util.List;
 final class LoopSubmitter implements Runnable {
     private final EventExecutor loop;
     private final EngineRunner engine;
+    /** The same loop's flusher: told that replies are now expected (its loop may wait for them). */
+    private final LoopFlusher flusher;
     private ArrayList<Client> clients = new ArrayList<>();
     private ArrayList<List<Command>> batches = new ArrayList<>();
 
-    LoopSubmitter(EventExecutor loop, EngineRunner engine) {
+    LoopSubmitter(EventExecutor loop, EngineRunner engine, LoopFlusher flusher) {
         this.loop = loop;
         this.engine = engine;
+        this.flusher = flusher;
     }
 
     void add(Client c, List<Command> commands) {
@@ -39,10 +42,7 @@ final class LoopSubmitter implements Runnable {
     void flush() {
         if (!clients.isEmpty()) {
             engine.submitAll(clients, batches);
-            LoopFlusher f = LoopFlusher.CURRENT.get();
-            if (f != null) {
-                f.awaitReplies();
-            }
+            flusher.awaitReplies();
             clients = new ArrayList<>();
             batches = new ArrayList<>();
         }
