@@ -28,8 +28,27 @@ public final class EngineRunner {
 
     private record Event(int kind, Client client, Batches batches) { }
 
-    /** Command batches of one loop pass: {@code commands.get(i)} belongs to {@code clients.get(i)}. */
-    private record Batches(List<Client> clients, List<List<Command>> commands) { }
+    /**
+     * Command batches of one loop pass: {@code commands.get(i)} belongs to {@code clients.get(i)}. The poster may
+     * watch {@link #applied()}: true once the engine has applied them all and handed out the replies it could give
+     * at once (replies that wait for the log or for a job come later).
+     *
+     * <p>Thread rule: created by the posting thread; {@link #applied()} from any thread.
+     */
+    public static final class Batches {
+        private final List<Client> clients;
+        private final List<List<Command>> commands;
+        private volatile boolean applied;
+
+        private Batches(List<Client> clients, List<List<Command>> commands) {
+            this.clients = clients;
+            this.commands = commands;
+        }
+
+        public boolean applied() {
+            return applied;
+        }
+    }
 
     private final Engine engine;
     private final Clock clock;
@@ -57,8 +76,10 @@ public final class EngineRunner {
      * Command batches of one or more connections, each decoded from one read, in order: {@code commands.get(i)}
      * belongs to {@code clients.get(i)}. Both lists are handed over and must not be touched again.
      */
-    public void submitAll(List<Client> clients, List<List<Command>> commands) {
-        post(new Event(COMMANDS, null, new Batches(clients, commands)));
+    public Batches submitAll(List<Client> clients, List<List<Command>> commands) {
+        Batches b = new Batches(clients, commands);
+        post(new Event(COMMANDS, null, b));
+        return b;
     }
 
     public void inputClosed(Client c) {
@@ -117,6 +138,7 @@ public final class EngineRunner {
                 long next = engine.tick();
                 engine.releaseDurable();
                 engine.flush();
+                markApplied();
                 if (work == 0) {
                     if (current != null) {
                         // waiting for the log's next segment: the log thread wakes us when it is ready
@@ -129,6 +151,7 @@ public final class EngineRunner {
             drainInbox();
             engine.releaseDurable();
             engine.flush();
+            markApplied();
         } finally {
             stopped.countDown();
         }
@@ -153,14 +176,16 @@ public final class EngineRunner {
 
     /** The command batches being applied and where they stopped (engine thread only). */
     private Batches current;
+    /** Batches applied in this cycle: marked applied once the cycle's replies are out (engine thread only). */
+    private final java.util.ArrayList<Batches> appliedThisCycle = new java.util.ArrayList<>();
     private int batchIndex;
     private int commandIndex;
 
     /** Applies the current batches until done (true) or until the log asks the engine to wait (false). */
     private boolean resume() {
-        while (batchIndex < current.clients().size()) {
-            Client c = current.clients().get(batchIndex);
-            List<Command> cmds = current.commands().get(batchIndex);
+        while (batchIndex < current.clients.size()) {
+            Client c = current.clients.get(batchIndex);
+            List<Command> cmds = current.commands.get(batchIndex);
             while (commandIndex < cmds.size()) {
                 if (engine.waitingForLog()) {
                     return false;
@@ -170,8 +195,16 @@ public final class EngineRunner {
             batchIndex++;
             commandIndex = 0;
         }
+        appliedThisCycle.add(current);
         current = null;
         return true;
+    }
+
+    private void markApplied() {
+        for (int i = 0; i < appliedThisCycle.size(); i++) {
+            appliedThisCycle.get(i).applied = true;
+        }
+        appliedThisCycle.clear();
     }
 
     private void apply(Event e) {

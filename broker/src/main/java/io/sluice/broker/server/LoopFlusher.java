@@ -1,6 +1,7 @@
 package io.sluice.broker.server;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.sluice.broker.engine.EngineRunner;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.util.concurrent.RejectedExecutionException;
@@ -18,22 +19,52 @@ final class LoopFlusher implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** The flusher of the current event loop thread (set on the loop when a connection first uses it). */
     static final io.netty.util.concurrent.FastThreadLocal<LoopFlusher> CURRENT = new io.netty.util.concurrent.FastThreadLocal<>();
-    /** Loop thread only: commands went to the engine since the loop last looked. */
-    private boolean awaiting;
+    /** Loop thread only: the last commands handed to the engine since the loop last looked, or null. */
+    private EngineRunner.Batches awaiting;
 
     LoopFlusher(EventExecutor loop) {
         this.loop = loop;
     }
 
     /** On the loop: commands were handed to the engine, replies are expected soon. */
-    void awaitReplies() {
-        awaiting = true;
+    void awaitReplies(EngineRunner.Batches handedOver) {
+        awaiting = handedOver;
     }
 
-    boolean takeAwaiting() {
-        boolean a = awaiting;
-        awaiting = false;
+    /**
+     * On the loop: the commands handed over since the last call (the engine applies batches in order, so the
+     * last one stands for all), or null.
+     */
+    EngineRunner.Batches takeAwaiting() {
+        EngineRunner.Batches a = awaiting;
+        awaiting = null;
         return a;
+    }
+
+    /**
+     * Loop thread only: waits in a row that ended with the engine done and nothing answered, on a core that other
+     * threads wanted.
+     */
+    private int silent;
+    /** Loop thread only: hand-overs not waited for since the last probe. */
+    private int skipped;
+
+    /**
+     * On the loop: whether to wait for the replies of this hand-over. Not after two silent waits in a row (every
+     * reply waits for an fsync, or consumers wait for jobs), except every 16th, to notice that replies come at once
+     * again.
+     */
+    boolean worthAwaiting() {
+        if (silent < 2 || ++skipped >= 16) {
+            skipped = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** On the loop: how a wait ended: replies came, or it was silent (see {@link #silent}). */
+    void awaited(boolean answered) {
+        silent = answered ? 0 : Math.min(silent + 1, 2);
     }
 
     /** Whether replies are waiting to be written (any thread). */

@@ -41,8 +41,7 @@ final class LoopSubmitter implements Runnable {
     /** Posts what is gathered now: before a connection's own event, which must follow its commands. */
     void flush() {
         if (!clients.isEmpty()) {
-            engine.submitAll(clients, batches);
-            flusher.awaitReplies();
+            flusher.awaitReplies(engine.submitAll(clients, batches));
             clients = new ArrayList<>();
             batches = new ArrayList<>();
         }
