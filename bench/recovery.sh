@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Recovery time after kill -9 with N queued jobs (default 1,000,000 of 100 bytes), Sluice vs beanstalkd 1.12, in
-# the same run: from process start to the first reply that shows all N jobs ready.
+# the same run: from process start to the first reply that shows all N jobs ready (both listen while they replay),
+# and the resident size a second after that.
 #   bench/recovery.sh [N]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,6 +59,8 @@ for name in beanstalkd sluice; do
   t1=$(date +%s.%N)
   echo "$name: recovered $count jobs, $(echo "$t1 - $t0" | bc) s from start to serving them"
   [ "$name" = sluice ] && grep -h "recovered" "$DATA/sluice.err" | sed 's/^/  /' || true
+  # resident size a second later: the JVM hands the heap its start-up trim freed back to the OS in the background
+  sleep 1
   ps -o rss= -p $PID | awk -v n="$count" -v name=$name '{printf "%s: resident %d MB, %.0f B per job\n", name, $1/1024, $1*1024/n}'
   kill $PID; wait $PID 2>/dev/null || true
 done

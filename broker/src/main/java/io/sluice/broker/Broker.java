@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A running broker. Start: lock the data directory, recover the log, start the log thread, the engine thread, then
- * the network. Stop: the reverse, so every acknowledged change is on disk before the files close.
+ * A running broker. Start: lock the data directory, bind the network (in the background) while the log is
+ * recovered, then start the log thread and the engine thread. Stop: the reverse, so every acknowledged change is on disk before the files close.
  *
  * <p>Thread rule: {@link #start} and {@link #close} from one controlling thread; {@link #drain} from any thread.
  */
@@ -66,26 +66,27 @@ public final class Broker implements AutoCloseable {
         Engine engine = new Engine(Clock.SYSTEM, config.maxJobSize(), config.segmentSize(),
                 new ProcessInfo(VERSION));
         engine.retention(config.retentionMillis(), config.retentionMax());
-        EngineRunner[] runnerRef = new EngineRunner[1];
+        // The runner exists before recovery so that the network can start meanwhile: connections accepted while
+        // the log is read post their events to its inbox, applied once the engine thread starts after recovery.
+        EngineRunner runner = new EngineRunner(engine, Clock.SYSTEM);
         LogWriter writer = null;
         FileLock lock = null;
         List<String> warnings = List.of();
         String summary = null;
-        if (config.dataDir() != null) {
-            Path dir = Path.of(config.dataDir()).toAbsolutePath();
-            lock = SegmentFiles.lock(dir);
+        Path dir = config.dataDir() == null ? null : Path.of(config.dataDir()).toAbsolutePath();
+        if (dir != null) {
+            lock = SegmentFiles.lock(dir); // before binding: a second broker on this directory leaves the port alone
+        }
+        Network network = Network.bindInBackground(config, runner);
+        if (dir != null) {
             try {
                 long t0 = System.nanoTime();
                 Recovery.Result r = Recovery.recover(dir, config.recoverTruncate());
                 long t1 = System.nanoTime();
                 warnings = r.warnings();
                 long first = r.segments().isEmpty() ? 1 : r.segments().get(r.segments().size() - 1).sequence() + 1;
-                writer = new LogWriter(dir, config.fsyncPolicy(), config.segmentSize(), opener, () -> {
-                    EngineRunner rr = runnerRef[0];
-                    if (rr != null) {
-                        rr.wake();
-                    }
-                }, onLogFailure);
+                writer = new LogWriter(dir, config.fsyncPolicy(), config.segmentSize(), opener, runner::wake,
+                        onLogFailure);
                 engine.restore(r, writer, config.fsyncPolicy(), config.segmentSize(), first);
                 int recoveredJobs = r.jobs().size();
                 r = null;
@@ -99,28 +100,86 @@ public final class Broker implements AutoCloseable {
                         recoveredJobs, (t2 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
                 writer.start(first, engine.nextId());
             } catch (IOException | RuntimeException e) {
+                network.close();
                 lock.channel().close();
                 throw e;
             }
         }
-        EngineRunner runner = new EngineRunner(engine, Clock.SYSTEM);
-        runnerRef[0] = runner;
         runner.start();
-        NettyServer server = new NettyServer(config.ioThreads());
         try {
-            InetSocketAddress addr = server.start(config.listen(), config.port(), config.maxJobSize(),
-                    config.verbose(), runner);
-            Broker b = new Broker(runner, server, writer, lock, addr, warnings);
+            InetSocketAddress addr = network.bound();
+            Broker b = new Broker(runner, network.server, writer, lock, addr, warnings);
             b.recoverySummary = summary;
             return b;
         } catch (RuntimeException | InterruptedException e) {
-            server.close();
+            network.close();
             runner.stop();
             if (writer != null) {
                 writer.stop();
                 lock.channel().close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * The network, started on its own thread while the starting thread reads the log (loading Netty and binding
+     * take a few hundred milliseconds). As in beanstalkd, which binds before it replays its binlog, a client that
+     * connects during recovery is answered once recovery is done.
+     */
+    private static final class Network {
+        private final java.util.concurrent.FutureTask<InetSocketAddress> binding;
+        /** Set by the binding thread before it binds; read after {@link #binding} completes. */
+        private volatile NettyServer server;
+
+        private Network(BrokerConfig config, EngineRunner runner) {
+            binding = new java.util.concurrent.FutureTask<>(() -> {
+                NettyServer s = new NettyServer(config.ioThreads());
+                server = s;
+                return s.start(config.listen(), config.port(), config.maxJobSize(), config.verbose(), runner);
+            });
+        }
+
+        static Network bindInBackground(BrokerConfig config, EngineRunner runner) {
+            Network n = new Network(config, runner);
+            Thread t = new Thread(n.binding, "sluice-bind");
+            t.setDaemon(true);
+            t.start();
+            return n;
+        }
+
+        /** The bound address, once bound; a failure to bind is a {@link ListenException}. */
+        InetSocketAddress bound() throws InterruptedException {
+            try {
+                return binding.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new ListenException(message(e.getCause()), e.getCause());
+            }
+        }
+
+        private static String message(Throwable cause) {
+            return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        }
+
+        /** Stops listening (once bound) and closes what was accepted. */
+        void close() {
+            try {
+                binding.get();
+            } catch (java.util.concurrent.ExecutionException | InterruptedException ignored) {
+                // not bound: the server (if it was made) still has event loops to stop
+            }
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    /** The broker could not listen on its address (beanstalkd exits 111 for this). */
+    public static final class ListenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ListenException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

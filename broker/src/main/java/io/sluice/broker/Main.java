@@ -30,6 +30,11 @@ public final class Main {
         Broker broker;
         try {
             broker = Broker.start(config);
+        } catch (Broker.ListenException e) {
+            System.err.println("sluiced: cannot listen on " + config.listen() + ":" + config.port() + ": "
+                    + e.getMessage());
+            System.exit(111); // beanstalkd's exit code for socket setup failure
+            return;
         } catch (io.sluice.broker.log.Recovery.CorruptLogException e) {
             System.err.println("sluiced: refusing to start: the log is damaged: " + e.getMessage());
             System.exit(1);

@@ -126,6 +126,69 @@ class DurabilityIntegrationTest {
         }
     }
 
+    @Test
+    void aClientThatConnectsDuringRecoveryIsAnsweredWithEveryJobRecovered() throws Exception {
+        int n = 100_000;
+        try (TestBroker b = TestBroker.start(durable(8 << 20)); Wire w = b.connect()) {
+            StringBuilder puts = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                puts.append("put 0 0 60 3\r\nabc\r\n");
+            }
+            w.send(puts.toString());
+            for (int i = 1; i <= n; i++) {
+                assertEquals("INSERTED " + i, w.line());
+            }
+        }
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        BrokerConfig config = BrokerConfig.defaults().withPort(port).withDataDir(dir.toString(), 0, 8 << 20);
+        java.util.concurrent.CompletableFuture<Broker> starting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Broker.start(config);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        Wire w = null;
+        boolean duringRecovery = false;
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (w == null) {
+                try {
+                    w = new Wire(port);
+                    duringRecovery = !starting.isDone();
+                } catch (java.net.ConnectException notYet) {
+                    assertTrue(System.nanoTime() < deadline && !starting.isCompletedExceptionally(), "never listened");
+                    Thread.sleep(1);
+                }
+            }
+            // like beanstalkd, the broker listens while it replays: the first reply already sees every job
+            assertEquals(String.valueOf(n), w.stat("stats\r\n", "current-jobs-ready"));
+            assertTrue(duringRecovery, "connected only after the start returned: the test proved nothing");
+        } finally {
+            if (w != null) {
+                w.close();
+            }
+            starting.get(30, java.util.concurrent.TimeUnit.SECONDS).close();
+        }
+    }
+
+    @Test
+    void aPortInUseIsAListenFailureAndLeavesTheDirectoryFree() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            BrokerConfig config = BrokerConfig.defaults().withPort(taken.getLocalPort())
+                    .withDataDir(dir.toString(), 0, 1 << 20);
+            assertThrows(Broker.ListenException.class, () -> Broker.start(config));
+        }
+        try (TestBroker b = TestBroker.start(durable(1 << 20)); Wire w = b.connect()) {
+            w.call("put 0 0 60 1\r\nx\r\n", "INSERTED 1\r\n");
+        }
+    }
+
     private long diskUse() throws IOException {
         long total = 0;
         for (long seq : SegmentFiles.list(dir)) {

@@ -60,11 +60,26 @@ class ProcessIntegrationTest {
     }
 
     private static void assertRejected(String[] args, String message) throws Exception {
+        assertExits(5, args, message);
+    }
+
+    private static void assertExits(int code, String[] args, String message) throws Exception {
         Process p = launch(args);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
-        assertEquals(5, p.exitValue(), out);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(code, p.exitValue(), out);
         assertTrue(out.contains(message), out);
+    }
+
+    @Test
+    void aPortInUseStopsWithBeanstalkdsExitCode() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(taken.getLocalPort());
+            assertExits(111, new String[] {"-p", port, "--in-memory"}, "cannot listen on 127.0.0.1:" + port);
+            java.nio.file.Path dir = Files.createTempDirectory("sluice-port");
+            assertExits(111, new String[] {"-p", port, "-b", dir.toString()}, "cannot listen on 127.0.0.1:" + port);
+        }
     }
 
     @Test
