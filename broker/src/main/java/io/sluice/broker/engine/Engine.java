@@ -90,12 +90,9 @@ public final class Engine {
             Job j = new Job(r.id(), t, r.pri(), r.delay(), r.ttr(), r.body(),
                     now - Math.max(0, wall - r.createdAtMillis()) * 1_000_000);
             j.reserves = r.reserves();
-            j.timeouts = r.timeouts();
-            j.releases = r.releases();
-            j.buries = r.buries();
-            j.kicks = r.kicks();
+            j.restoreCounts(r.timeouts(), r.releases(), r.buries(), r.kicks());
             j.loggedState = r.state();
-            j.loggedReadyAt = r.readyAtMillis();
+            j.loggedReadyAt(r.readyAtMillis());
             jobs.put(j.id, j);
             if (r.ext() != null) {
                 j.ext = ext.restoredExt(r.ext(), wall);
@@ -228,7 +225,7 @@ public final class Engine {
             } else {
                 Client owner = j.reserver;
                 removeReserved(j);
-                j.timeouts++;
+                j.countTimeout();
                 stats.jobTimeouts++;
                 reservationEnded(j, 0, false);
                 rescheduleWake(owner);
@@ -531,10 +528,10 @@ public final class Engine {
             return;
         }
         removeReserved(j);
-        j.pri = pri;
-        j.delay = delay;
-        j.releases++;
-        Ended how = reservationEnded(j, j.delay, true);
+        j.pri(pri);
+        j.delay(delay);
+        j.countRelease();
+        Ended how = reservationEnded(j, j.delay(), true);
         reply(c, how == Ended.CANCELLED ? Reply.CANCELLED : how == Ended.BURIED ? Reply.BURIED : Reply.RELEASED);
     }
 
@@ -587,7 +584,7 @@ public final class Engine {
         j.state = JobState.BURIED;
         j.tube.buried.append(j);
         stats.buried++;
-        j.buries++;
+        j.countBury();
     }
 
     private void bury(Client c, Command.Bury b) {
@@ -602,7 +599,7 @@ public final class Engine {
             return;
         }
         removeReserved(j);
-        j.pri = b.pri();
+        j.pri(b.pri());
         if (j.ext != null && j.ext.cancelRequested) {
             finish(j, FinishKind.CANCELLED);
             reply(c, Reply.CANCELLED);
@@ -693,7 +690,7 @@ public final class Engine {
 
     private void kickJob(Job j) {
         removeFromState(j);
-        j.kicks++;
+        j.countKick();
         enqueue(j, 0);
         logState(j);
     }
@@ -712,7 +709,7 @@ public final class Engine {
             if (j.state == JobState.RESERVED) {
                 // handed straight to a waiting worker: log the state the job entered first
                 j.loggedState = io.sluice.broker.log.LogFormat.READY;
-                j.loggedReadyAt = 0;
+                j.loggedReadyAt(0);
             }
             journal.writeState(j, now, nextId);
         }
@@ -782,7 +779,7 @@ public final class Engine {
         j.state = JobState.READY;
         t.ready.add(j);
         stats.ready++;
-        if (j.pri < ProtocolLimits.URGENT_THRESHOLD) {
+        if (j.pri() < ProtocolLimits.URGENT_THRESHOLD) {
             t.urgentCount++;
             stats.urgent++;
         }
@@ -843,7 +840,7 @@ public final class Engine {
     void removeReady(Job j) {
         j.tube.ready.remove(j);
         stats.ready--;
-        if (j.pri < ProtocolLimits.URGENT_THRESHOLD) {
+        if (j.pri() < ProtocolLimits.URGENT_THRESHOLD) {
             j.tube.urgentCount--;
             stats.urgent--;
         }

@@ -122,17 +122,17 @@ final class EngineStats {
         y.line("id", j.id);
         y.text("tube", j.tube.name);
         y.text("state", j.state.wireName());
-        y.line("pri", j.pri);
+        y.line("pri", j.pri());
         y.line("age", (now - j.createdAt) / Engine.SECOND);
-        y.line("delay", j.delay / Engine.SECOND);
+        y.line("delay", j.delay() / Engine.SECOND);
         y.line("ttr", j.ttr / Engine.SECOND);
         y.line("time-left", timed ? (j.deadline - now) / Engine.SECOND : 0);
         y.line("file", j.anchor == null ? 0 : j.anchor.sequence);
         y.line("reserves", j.reserves);
-        y.line("timeouts", j.timeouts);
-        y.line("releases", j.releases);
-        y.line("buries", j.buries);
-        y.line("kicks", j.kicks);
+        y.line("timeouts", j.timeouts());
+        y.line("releases", j.releases());
+        y.line("buries", j.buries());
+        y.line("kicks", j.kicks());
         return y.bytes();
     }
 

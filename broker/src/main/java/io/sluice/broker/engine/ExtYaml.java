@@ -22,9 +22,9 @@ final class ExtYaml {
         sb.append("key: ").append(quote(x == null ? null : x.key)).append('\n');
         sb.append("tube: ").append(quote(j.tube.name)).append('\n');
         sb.append("state: ").append(j.state.wireName()).append('\n');
-        sb.append("pri: ").append(j.pri).append('\n');
+        sb.append("pri: ").append(j.pri()).append('\n');
         sb.append("age-ms: ").append((now - j.createdAt) / 1_000_000).append('\n');
-        sb.append("delay-ms: ").append(j.delay / 1_000_000).append('\n');
+        sb.append("delay-ms: ").append(j.delay() / 1_000_000).append('\n');
         sb.append("ttr-ms: ").append(j.ttr / 1_000_000).append('\n');
         boolean timed = j.state == JobState.RESERVED || j.state == JobState.DELAYED;
         sb.append("time-left-ms: ").append(timed ? Math.max(0, (j.deadline - now) / 1_000_000) : 0).append('\n');
@@ -56,7 +56,7 @@ final class ExtYaml {
         } else {
             sb.append("jobs:\n");
             for (Job j : page) {
-                sb.append("- {id: ").append(j.id).append(", pri: ").append(j.pri)
+                sb.append("- {id: ").append(j.id).append(", pri: ").append(j.pri())
                         .append(", age-ms: ").append((now - j.createdAt) / 1_000_000)
                         .append(", bytes: ").append(j.body.length).append(", reserves: ").append(j.reserves)
                         .append(", key: ").append(quote(j.ext == null ? null : j.ext.key)).append("}\n");

@@ -313,18 +313,18 @@ final class Journal {
             state = LogFormat.BURIED;
         } else if (j.state == JobState.RESERVED) {
             state = j.loggedState; // a reservation is not durable: the job comes back as it was last logged
-            readyAt = j.loggedReadyAt;
+            readyAt = j.loggedReadyAt();
         } else {
             state = LogFormat.READY;
         }
         j.loggedState = state;
-        j.loggedReadyAt = readyAt;
+        j.loggedReadyAt(readyAt);
         long createdWall = wallMillis.getAsLong() - (now - j.createdAt) / 1_000_000;
         JobExt x = j.ext;
         LogRecord.Ext ext = x == null ? null
                 : new LogRecord.Ext(x.key, x.expiresAtWall, x.onExpireBury, x.maxReserves, x.cancelRequested);
-        return new LogRecord(type, j.id, state, j.pri, j.ttr, j.delay, readyAt, createdWall, j.reserves, j.timeouts,
-                j.releases, j.buries, j.kicks, type == LogFormat.JOB ? j.tube.name : null,
+        return new LogRecord(type, j.id, state, j.pri(), j.ttr, j.delay(), readyAt, createdWall, j.reserves,
+                j.timeouts(), j.releases(), j.buries(), j.kicks(), type == LogFormat.JOB ? j.tube.name : null,
                 type == LogFormat.JOB ? j.body : null, ext, null);
     }
 

@@ -87,7 +87,7 @@ class EngineTimersTest {
         assertEquals(null, sb.take());
         step(1);
         assertEquals("RESERVED 1 1", sb.take());
-        assertEquals(1, engine.jobs.get(1).timeouts);
+        assertEquals(1, engine.jobs.get(1).timeouts());
         assertEquals(1, engine.stats.jobTimeouts);
     }
 
@@ -161,7 +161,7 @@ class EngineTimersTest {
         assertEquals(null, sb.take());
         engine.closed(a);
         assertEquals("RESERVED 1 1", sb.take());
-        assertEquals(0, engine.jobs.get(1).timeouts);
+        assertEquals(0, engine.jobs.get(1).timeouts());
         assertTrue(engine.stats.currentConnections == 1);
     }
 }
