@@ -78,13 +78,17 @@ public final class Broker implements AutoCloseable {
             lock = SegmentFiles.lock(dir); // before binding: a second broker on this directory leaves the port alone
         }
         Network network = Network.bindInBackground(config, runner);
-        if (dir != null) {
-            try {
+        boolean writerStarted = false;
+        boolean runnerStarted = false;
+        boolean started = false;
+        try {
+            long first = 0;
+            if (dir != null) {
                 long t0 = System.nanoTime();
                 Recovery.Result r = Recovery.recover(dir, config.recoverTruncate());
                 long t1 = System.nanoTime();
                 warnings = r.warnings();
-                long first = r.segments().isEmpty() ? 1 : r.segments().get(r.segments().size() - 1).sequence() + 1;
+                first = r.segments().isEmpty() ? 1 : r.segments().get(r.segments().size() - 1).sequence() + 1;
                 writer = new LogWriter(dir, config.fsyncPolicy(), config.segmentSize(), opener, runner::wake,
                         onLogFailure);
                 engine.restore(r, writer, config.fsyncPolicy(), config.segmentSize(), first);
@@ -98,27 +102,38 @@ public final class Broker implements AutoCloseable {
                 long t2 = System.nanoTime();
                 summary = String.format("recovered %d jobs in %d ms (reading the log %d ms, rebuilding %d ms)",
                         recoveredJobs, (t2 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
-                writer.start(first, engine.nextId());
-            } catch (IOException | RuntimeException e) {
-                network.close();
-                lock.channel().close();
-                throw e;
             }
-        }
-        runner.start();
-        try {
+            // Before the log opens its next segment: a broker that cannot listen leaves the directory as it was.
             InetSocketAddress addr = network.bound();
+            if (writer != null) {
+                writer.start(first, engine.nextId());
+                writerStarted = true;
+            }
+            runner.start();
+            runnerStarted = true;
             Broker b = new Broker(runner, network.server, writer, lock, addr, warnings);
             b.recoverySummary = summary;
+            started = true;
             return b;
-        } catch (RuntimeException | InterruptedException e) {
-            network.close();
-            runner.stop();
-            if (writer != null) {
-                writer.stop();
-                lock.channel().close();
+        } finally {
+            if (!started) {
+                // Whatever failed (an OutOfMemoryError replaying a huge log included): the event loops are not
+                // daemon threads, so a half-started broker would otherwise keep the port and the lock.
+                network.close();
+                if (runnerStarted) {
+                    runner.stop();
+                }
+                if (writerStarted) {
+                    writer.stop();
+                }
+                if (lock != null) {
+                    try {
+                        lock.channel().close();
+                    } catch (IOException ignored) {
+                        // the start failed already; closing the lock file cannot lose data
+                    }
+                }
             }
-            throw e;
         }
     }
 
@@ -163,13 +178,22 @@ public final class Broker implements AutoCloseable {
 
         /** Stops listening (once bound) and closes what was accepted. */
         void close() {
-            try {
-                binding.get();
-            } catch (java.util.concurrent.ExecutionException | InterruptedException ignored) {
-                // not bound: the server (if it was made) still has event loops to stop
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    binding.get(); // a server closed while it binds could still start listening
+                    break;
+                } catch (java.util.concurrent.ExecutionException notBound) {
+                    break; // the server (if it was made) still has event loops to stop
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
             if (server != null) {
                 server.close();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -9,8 +9,8 @@ import io.sluice.broker.engine.EngineRunner;
  * replies: the engine usually answers within microseconds, and a loop that is not blocked takes the reply task
  * without the engine writing the loop's eventfd and the kernel waking the loop (two syscalls and a context
  * switch on the path of every one-in-flight command). Sockets are still polled meanwhile. An idle loop never spins:
- * only a loop that has just handed over commands does, for at most {@code sluice.loop.spinNanos} (30 µs), and
- * and on a core other threads want only until the engine has applied them: replies still missing then wait for an
+ * only a loop that has just handed over commands does, for at most {@code sluice.loop.spinNanos} (30 µs), and,
+ * on a core other threads want, only until the engine has applied them: replies still missing then wait for an
  * fsync or for a job to arrive. A loop whose hand-overs keep getting no immediate reply on a busy machine (fsync
  * {@code always} under load, consumers waiting) stops waiting for a while.
  *

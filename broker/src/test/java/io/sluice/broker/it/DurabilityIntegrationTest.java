@@ -183,6 +183,7 @@ class DurabilityIntegrationTest {
             BrokerConfig config = BrokerConfig.defaults().withPort(taken.getLocalPort())
                     .withDataDir(dir.toString(), 0, 1 << 20);
             assertThrows(Broker.ListenException.class, () -> Broker.start(config));
+            assertEquals(java.util.List.of(), SegmentFiles.list(dir), "a broker that cannot listen writes nothing");
         }
         try (TestBroker b = TestBroker.start(durable(1 << 20)); Wire w = b.connect()) {
             w.call("put 0 0 60 1\r\nx\r\n", "INSERTED 1\r\n");
