@@ -50,7 +50,8 @@ public final class Recovery {
 
     /**
      * Everything replay accumulates. Jobs are kept in the order of their latest record (the buried FIFO is rebuilt
-     * from it) in a list with holes, indexed by id ({@link IdMap}): a million jobs cost no boxing and no linked entries.
+     * from it) in a list with holes, indexed by id ({@link IdMap}: a chunk slot and a boxed list position per job,
+     * no hash probes and no linked entries).
      */
     private static final class State {
         final ArrayList<Job> jobs = new ArrayList<>();

@@ -46,16 +46,17 @@ final class ReplyAwaitingSelectStrategy implements SelectStrategy {
                     f.awaited(answered);
                     return answered ? 0 : SelectStrategy.SELECT;
                 }
+                Thread.yield(); // on oversubscribed cores, let the engine or a client run meanwhile
+                long before = now;
+                now = System.nanoTime();
+                contended |= now - before > CONTENDED_YIELD_NANOS;
                 if ((++polls & 15) == 0) {
                     int n = selectSupplier.get();
                     if (n > 0) {
                         return n;
                     }
+                    now = System.nanoTime(); // a slow poll of the sockets is not a wanted core
                 }
-                Thread.yield(); // on oversubscribed cores, let the engine or a client run meanwhile
-                long before = now;
-                now = System.nanoTime();
-                contended |= now - before > CONTENDED_YIELD_NANOS;
             } while (now < end);
         }
         return SelectStrategy.SELECT;
