@@ -85,8 +85,9 @@ public final class Broker implements AutoCloseable {
             long first = 0;
             if (dir != null) {
                 long t0 = System.nanoTime();
-                Recovery.Result r = Recovery.recover(dir, config.recoverTruncate());
+                Recovery.Result r = Recovery.recover(dir, config.recoverTruncate(), network::failFast);
                 long t1 = System.nanoTime();
+                network.failFast(); // before rebuilding the engine's state from it, too
                 warnings = r.warnings();
                 first = r.segments().isEmpty() ? 1 : r.segments().get(r.segments().size() - 1).sequence() + 1;
                 writer = new LogWriter(dir, config.fsyncPolicy(), config.segmentSize(), opener, runner::wake,
@@ -169,6 +170,20 @@ public final class Broker implements AutoCloseable {
                 return binding.get();
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new ListenException(message(e.getCause()), e.getCause());
+            }
+        }
+
+        /**
+         * Throws the {@link ListenException} now if binding has already failed (recovery calls this between
+         * segments: a broker that cannot listen says so at once, as beanstalkd does, not after reading its log).
+         */
+        void failFast() {
+            if (binding.isDone()) {
+                try {
+                    bound();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // cannot happen once done; keep the flag anyway
+                }
             }
         }
 

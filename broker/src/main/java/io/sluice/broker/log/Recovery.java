@@ -103,6 +103,15 @@ public final class Recovery {
     }
 
     public static Result recover(Path dir, boolean truncateCorrupt) throws IOException {
+        return recover(dir, truncateCorrupt, () -> { });
+    }
+
+    /**
+     * As above; {@code beforeEachSegment} runs before each segment is read and may abort the recovery by throwing
+     * (the broker stops as soon as it knows it cannot listen, instead of after reading the whole log). Stopping
+     * between segments leaves the directory as a later recovery expects it.
+     */
+    public static Result recover(Path dir, boolean truncateCorrupt, Runnable beforeEachSegment) throws IOException {
         List<Long> seqs = SegmentFiles.list(dir);
         State st = new State();
         byte[] buf = new byte[0];
@@ -110,6 +119,7 @@ public final class Recovery {
         List<String> warnings = new ArrayList<>();
         long nextId = 1;
         for (int i = 0; i < seqs.size(); i++) {
+            beforeEachSegment.run();
             long seq = seqs.get(i);
             Path file = dir.resolve(LogFormat.segmentName(seq));
             // one buffer for every segment: records copy their bodies out, so it can be reused

@@ -190,6 +190,34 @@ class DurabilityIntegrationTest {
         }
     }
 
+    /** With a log to replay, the failure to listen may stop the replay midway: the log must stay whole. */
+    @Test
+    void aPortInUseDuringTheReplayOfALogLeavesTheLogWhole() throws Exception {
+        int n = 20_000;
+        try (TestBroker b = TestBroker.start(durable(64 << 10)); Wire w = b.connect()) {
+            StringBuilder puts = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                puts.append("put 0 0 60 100\r\n").append("x".repeat(100)).append("\r\n");
+            }
+            w.send(puts.toString());
+            for (int i = 1; i <= n; i++) {
+                assertEquals("INSERTED " + i, w.line());
+            }
+        }
+        java.util.List<Long> before = SegmentFiles.list(dir);
+        assertTrue(before.size() > 10, "several segments to replay: " + before);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            BrokerConfig config = BrokerConfig.defaults().withPort(taken.getLocalPort())
+                    .withDataDir(dir.toString(), 0, 64 << 10);
+            assertThrows(Broker.ListenException.class, () -> Broker.start(config));
+        }
+        assertEquals(before, SegmentFiles.list(dir), "no segment added or removed");
+        try (TestBroker b = TestBroker.start(durable(64 << 10)); Wire w = b.connect()) {
+            assertEquals(String.valueOf(n), w.stat("stats\r\n", "current-jobs-ready"));
+        }
+    }
+
     private long diskUse() throws IOException {
         long total = 0;
         for (long seq : SegmentFiles.list(dir)) {

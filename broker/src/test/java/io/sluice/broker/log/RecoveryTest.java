@@ -221,4 +221,28 @@ class RecoveryTest {
         assertEquals(List.of(1L), ids(r));
         assertFalse(Files.exists(dir.resolve(LogFormat.segmentName(2))));
     }
+
+    /** The broker aborts a recovery between segments when it learns it cannot listen: nothing may be half-done. */
+    @Test
+    void theCheckpointRunsBeforeEachSegmentAndCanStopTheRecoveryCleanly() throws Exception {
+        segment(1, job(1, "a"));
+        segment(2, job(2, "b"));
+        segment(3, job(3, "c"));
+        int[] calls = {0};
+        Recovery.Result all = Recovery.recover(dir, false, () -> calls[0]++);
+        assertEquals(3, calls[0]);
+        assertEquals(List.of(1L, 2L, 3L), ids(all));
+
+        class Abort extends RuntimeException {
+        }
+        int[] seen = {0};
+        assertThrows(Abort.class, () -> Recovery.recover(dir, false, () -> {
+            if (++seen[0] == 2) {
+                throw new Abort();
+            }
+        }));
+        assertEquals(2, seen[0], "stopped before reading the second segment");
+        assertEquals(List.of(1L, 2L, 3L), SegmentFiles.list(dir));
+        assertEquals(List.of(1L, 2L, 3L), ids(Recovery.recover(dir, false)));
+    }
 }
