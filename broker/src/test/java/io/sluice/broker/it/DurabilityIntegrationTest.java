@@ -130,14 +130,7 @@ class DurabilityIntegrationTest {
     void aClientThatConnectsDuringRecoveryIsAnsweredWithEveryJobRecovered() throws Exception {
         int n = 100_000;
         try (TestBroker b = TestBroker.start(durable(8 << 20)); Wire w = b.connect()) {
-            StringBuilder puts = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                puts.append("put 0 0 60 3\r\nabc\r\n");
-            }
-            w.send(puts.toString());
-            for (int i = 1; i <= n; i++) {
-                assertEquals("INSERTED " + i, w.line());
-            }
+            putAll(w, n, "abc");
         }
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
@@ -195,14 +188,7 @@ class DurabilityIntegrationTest {
     void aPortInUseDuringTheReplayOfALogLeavesTheLogWhole() throws Exception {
         int n = 20_000;
         try (TestBroker b = TestBroker.start(durable(64 << 10)); Wire w = b.connect()) {
-            StringBuilder puts = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                puts.append("put 0 0 60 100\r\n").append("x".repeat(100)).append("\r\n");
-            }
-            w.send(puts.toString());
-            for (int i = 1; i <= n; i++) {
-                assertEquals("INSERTED " + i, w.line());
-            }
+            putAll(w, n, "x".repeat(100));
         }
         java.util.List<Long> before = SegmentFiles.list(dir);
         assertTrue(before.size() > 10, "several segments to replay: " + before);
@@ -215,6 +201,18 @@ class DurabilityIntegrationTest {
         assertEquals(before, SegmentFiles.list(dir), "no segment added or removed");
         try (TestBroker b = TestBroker.start(durable(64 << 10)); Wire w = b.connect()) {
             assertEquals(String.valueOf(n), w.stat("stats\r\n", "current-jobs-ready"));
+        }
+    }
+
+    /** Puts n jobs with this body in one pipelined write into a fresh broker: ids 1 to n. */
+    private static void putAll(Wire w, int n, String body) throws IOException {
+        StringBuilder puts = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            puts.append("put 0 0 60 ").append(body.length()).append("\r\n").append(body).append("\r\n");
+        }
+        w.send(puts.toString());
+        for (int i = 1; i <= n; i++) {
+            assertEquals("INSERTED " + i, w.line());
         }
     }
 
