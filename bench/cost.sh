@@ -18,6 +18,7 @@ EVENTS=$(for s in $SYSCALLS; do printf 'syscalls:sys_enter_%s,' "$s"; done); EVE
 perf_ok=0
 if command -v perf >/dev/null && perf stat -e syscalls:sys_enter_read -- true >/dev/null 2>&1; then perf_ok=1; fi
 WINDOW=3
+[ "$DURATION" -ge $((WINDOW + 2)) ] || { echo "DURATION must be at least $((WINDOW + 2)) s" >&2; exit 2; }
 hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 

@@ -1,6 +1,7 @@
-# Shared by bench/run.sh and bench/cost.sh (sourced): builds qload and a copy of the broker, and defines
-# args WORKLOAD (its qload flags), start SERVER / stop (a fresh beanstalkd or Sluice on $PORT, per $MODE),
-# field NAME (a value of qload's RESULT line on stdin) and median. Expects $root and $MODE.
+# Shared by the bench scripts (sourced): builds qload and a copy of the broker ($CP, run with $SLUICE_JVM), makes a
+# scratch $DATA removed on exit, and defines args WORKLOAD (its qload flags), listening (something listens on
+# $PORT), start SERVER / stop (a fresh beanstalkd or Sluice on $PORT, per $MODE), field NAME (a value of qload's
+# RESULT line on stdin) and median. Expects $root; $MODE (mem or durable) is read by start.
 QDIR=$root/bench/target/qload
 mkdir -p "$QDIR"
 if [ ! -x "$QDIR/qload" ]; then
@@ -37,6 +38,7 @@ SPID=""
 cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null || true; rm -rf "$DATA"; }
 trap 'cleanup; rm -rf "$DIST"' EXIT
 
+listening() { grep -qs ":$(printf "%04X" $PORT) [0:]*:0000 0A" /proc/net/tcp /proc/net/tcp6; }
 start() { # $1 = beanstalkd | sluice
   rm -rf "$DATA/$1"; mkdir -p "$DATA/$1"
   if [ "$1" = beanstalkd ]; then
@@ -47,7 +49,7 @@ start() { # $1 = beanstalkd | sluice
     java $SLUICE_JVM ${JAVA_OPTS:-} -cp "$CP" io.sluice.broker.Main -p $PORT $extra ${SLUICE_ARGS:-} 2>/dev/null & SPID=$!
   fi
   for _ in $(seq 100); do
-    grep -qs ":$(printf "%04X" $PORT) [0:]*:0000 0A" /proc/net/tcp /proc/net/tcp6 && return 0
+    listening && return 0
     sleep 0.05
   done
   echo "server $1 did not start: $(tail -3 "$DATA/beanstalkd.log" 2>/dev/null)" >&2; ss -tlnp | grep ":$PORT" >&2; exit 1

@@ -6,22 +6,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-1000000}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 PORT=21391
-QDIR=$root/bench/target/qload
-mkdir -p "$QDIR"
-[ -x "$QDIR/qload" ] || cc -O2 -Wall -pthread -o "$QDIR/qload" "${QLOAD_SRC:-$root/../shared/tools/qload}/qload.c"
-(cd "$root" && mvn -q -B -pl broker -am package -DskipTests >/dev/null)
-# run from a copy, so that rebuilding the tree during a long run cannot change what is measured
-DIST=$root/bench/target/dist-$$
-rm -rf "$DIST"; mkdir -p "$DIST"; cp -r "$root/broker/target/classes" "$root/broker/target/lib" "$DIST/"
-CP="$DIST/classes:$DIST/lib/*"
-# the JVM flags bin/sluiced starts the broker with
-SLUICE_JVM=$(sed -n 's/^jvm_defaults="\(.*\)"$/\1/p' "$root/bin/sluiced")
-DATA=$(mktemp -d /tmp/sluice-recovery.XXXXXX)
 PID=""
-trap '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$DATA" "$DIST"' EXIT
+# (the kill fails once the broker is gone: under set -e that must not skip the clean-up)
+trap '{ [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; } || true; cleanup; rm -rf "$DIST"' EXIT
 
-listening() { grep -qs ":$(printf "%04X" $PORT) [0:]*:0000 0A" /proc/net/tcp /proc/net/tcp6; }
 ready_count() {
   python3 - "$PORT" <<'PY'
 import socket, sys
