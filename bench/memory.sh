@@ -3,12 +3,13 @@
 # beanstalkd and a fresh `sluiced --in-memory` with N jobs (qload puts, 50 connections x 16 pipelined), then reads
 # each one's resident size at the given seconds after the fill and prints bytes per job and the ratio.
 #   bench/memory.sh [N]     (default 1000000)
-# env: BODY=100; AFTER="2 65" (an idle Sluice hands back the heap a burst grew within about a minute: bin/sluiced)
+# env: BODY=100; AFTER="1 5 30" (seconds; a Sluice gone quiet hands back the heap the burst grew within about two:
+# IdleHeapTrim)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-1000000}
 BODY=${BODY:-100}
-AFTER=${AFTER:-"2 65"}
+AFTER=${AFTER:-"1 5 30"}
 MODE=mem
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"

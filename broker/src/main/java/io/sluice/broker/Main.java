@@ -65,6 +65,7 @@ public final class Main {
             stopped.countDown();
         }, "sluice-shutdown"));
         installDrainSignal(broker);
+        IdleHeapTrim.startDaemon();
         System.err.println("sluiced " + Broker.VERSION + ": listening on " + broker.address().getHostString() + ":"
                 + broker.port() + " (" + (config.dataDir() == null ? "in memory" : "log in " + config.dataDir()
                 + ", fsync " + config.fsyncPolicy()) + "; max job size " + config.maxJobSize() + ")");
