@@ -230,12 +230,12 @@ public final class Broker implements AutoCloseable {
         return address.getPort();
     }
 
-    /** What recovery cut off or removed (each is also worth a loud log line). */
     /** What recovery did and how long each part took, or null in memory. */
     public String recoverySummary() {
         return recoverySummary;
     }
 
+    /** What recovery cut off or removed (each is also worth a loud log line). */
     public List<String> recoveryWarnings() {
         return recoveryWarnings;
     }
