@@ -113,8 +113,9 @@ final class IdleHeapTrim {
     }
 
     /**
-     * Starts the trimming thread if this JVM runs G1 with a manageable periodic-collection flag; otherwise does
-     * nothing (another collector sizes its heap its own way).
+     * Starts the trimming thread if this JVM runs G1 with its periodic collection off (the default) and changeable;
+     * otherwise does nothing: another collector sizes its heap its own way, and a periodic interval set in
+     * {@code JAVA_OPTS} leaves G1's own timer in charge.
      */
     static void startDaemon() {
         Heap heap = g1();
@@ -131,15 +132,19 @@ final class IdleHeapTrim {
             } catch (InterruptedException stop) {
                 heap.withdrawRequest();
             } catch (RuntimeException e) {
-                heap.withdrawRequest();
                 System.err.println("sluiced: WARNING: idle heap trimming stopped: " + e);
+                try {
+                    heap.withdrawRequest();
+                } catch (RuntimeException again) {
+                    // the flag could not be put back either; a periodic cycle a second costs CPU, not jobs
+                }
             }
         }, "sluice-heap-trim");
         t.setDaemon(true);
         t.start();
     }
 
-    /** This JVM's heap if it is G1's with a flag that can be changed at run time, else null. */
+    /** This JVM's heap if it is G1's with periodic collection off and changeable at run time, else null. */
     static Heap g1() {
         try {
             return G1.find();
@@ -151,21 +156,20 @@ final class IdleHeapTrim {
     /** The running JVM's G1 heap. */
     private static final class G1 implements Heap {
         private static final String FLAG = "G1PeriodicGCInterval";
-        /** The periodic task re-reads the flag at most this often while it is 0 (JDK 17's G1PeriodicGCTask). */
+        /** The periodic task re-reads the flag every second while it is 0 (JDK 17's G1PeriodicGCTask). */
         private static final String REQUEST = "1000";
+        private static final String OFF = "0";
 
         private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         private final HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         private final MemoryPoolMXBean eden;
         private final GarbageCollectorMXBean[] collectors;
-        private final String original;
         /** Written by the JMX notification thread. */
         private final AtomicLong periodic = new AtomicLong();
 
         private G1(MemoryPoolMXBean eden, GarbageCollectorMXBean[] collectors) {
             this.eden = eden;
             this.collectors = collectors;
-            this.original = vm.getVMOption(FLAG).getValue();
             NotificationListener count = (n, handback) -> {
                 if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())
                         && GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcCause()
@@ -180,7 +184,7 @@ final class IdleHeapTrim {
 
         static G1 find() {
             HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            if (vm == null || !vm.getVMOption(FLAG).isWriteable()) {
+            if (vm == null || !vm.getVMOption(FLAG).isWriteable() || !OFF.equals(vm.getVMOption(FLAG).getValue())) {
                 return null;
             }
             for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -223,7 +227,7 @@ final class IdleHeapTrim {
 
         @Override
         public void withdrawRequest() {
-            vm.setVMOption(FLAG, original);
+            vm.setVMOption(FLAG, OFF);
         }
     }
 }

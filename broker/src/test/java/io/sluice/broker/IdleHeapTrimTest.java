@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IdleHeapTrimTest {
@@ -186,5 +187,18 @@ class IdleHeapTrimTest {
         }
         assertEquals(cycles + 1, g1.cycles(), "one periodic collection answered the request");
         assertEquals(before, vm.getVMOption("G1PeriodicGCInterval").getValue());
+    }
+
+    @Test
+    void aPeriodicIntervalSetByTheOperatorLeavesG1sOwnTimerInCharge() {
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        assertEquals("0", vm.getVMOption("G1PeriodicGCInterval").getValue(), "the JVM's default");
+        assertNotNull(IdleHeapTrim.g1());
+        vm.setVMOption("G1PeriodicGCInterval", "30000"); // as -XX:G1PeriodicGCInterval=30000 in JAVA_OPTS would
+        try {
+            assertNull(IdleHeapTrim.g1(), "no trimmer fighting the operator's setting");
+        } finally {
+            vm.setVMOption("G1PeriodicGCInterval", "0");
+        }
     }
 }
