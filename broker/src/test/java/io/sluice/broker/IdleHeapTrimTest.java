@@ -4,6 +4,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +23,7 @@ class IdleHeapTrimTest {
         long collections;
         long cycles;
         boolean requested;
+        boolean ratiosLowered;
         int requests;
 
         @Override
@@ -47,12 +49,18 @@ class IdleHeapTrimTest {
         @Override
         public void requestCycle() {
             requested = true;
+            ratiosLowered = true;
             requests++;
         }
 
         @Override
         public void withdrawRequest() {
             requested = false;
+        }
+
+        @Override
+        public void restoreRatios() {
+            ratiosLowered = false;
         }
     }
 
@@ -94,6 +102,66 @@ class IdleHeapTrimTest {
             tick();
         }
         assertEquals(1, heap.requests, "a quiet broker whose heap did not grow again is left alone");
+    }
+
+    private void answer() {
+        heap.collections++; // G1's periodic cycle (its concurrent start)
+        heap.cycles++;
+    }
+
+    private void requestAfterABurst() {
+        heap.committed = 1500 * MB;
+        tick();
+        tick();
+        assertTrue(heap.requested);
+        assertTrue(heap.ratiosLowered, "the cycle is asked for with the free-heap ratios lowered");
+    }
+
+    @Test
+    void theRatiosStayLoweredUntilTheCyclesRemarkShrankTheHeap() {
+        requestAfterABurst();
+        answer();
+        tick();
+        assertFalse(heap.requested, "no second cycle");
+        assertTrue(heap.ratiosLowered, "the remark, which shrinks the heap, comes after the marking");
+        tick();
+        assertTrue(heap.ratiosLowered);
+        heap.committed = 450 * MB; // the remark
+        tick();
+        assertFalse(heap.ratiosLowered);
+    }
+
+    @Test
+    void theRatiosArePutBackWhenTheRemarkFoundNothingToGiveBack() {
+        requestAfterABurst();
+        answer();
+        tick();
+        long counted = now;
+        while (heap.ratiosLowered) {
+            tick();
+            assertTrue(now - counted <= IdleHeapTrim.REQUEST_TIMEOUT_MILLIS, "put back within the timeout");
+        }
+        assertEquals(IdleHeapTrim.REQUEST_TIMEOUT_MILLIS, now - counted);
+    }
+
+    @Test
+    void theRatiosArePutBackAsSoonAsLoadComesBack() {
+        requestAfterABurst();
+        answer();
+        tick();
+        assertTrue(heap.ratiosLowered);
+        heap.collections++; // a young collection of the returning load
+        busyTick();
+        assertFalse(heap.ratiosLowered);
+    }
+
+    @Test
+    void aRequestWithdrawnBeforeAnyCyclePutsTheRatiosBackAtOnce() {
+        requestAfterABurst();
+        heap.collections++; // load came back first
+        busyTick();
+        assertFalse(heap.requested);
+        assertFalse(heap.ratiosLowered);
     }
 
     @Test
@@ -176,17 +244,89 @@ class IdleHeapTrimTest {
         assertNotNull(g1, "the tests run on G1, as the broker does");
         long cycles = g1.cycles();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String maxFree = vm.getVMOption("MaxHeapFreeRatio").getValue();
+        String minFree = vm.getVMOption("MinHeapFreeRatio").getValue();
         try {
             g1.requestCycle();
             assertEquals("1000", vm.getVMOption("G1PeriodicGCInterval").getValue());
+            assertEquals("10", vm.getVMOption("MaxHeapFreeRatio").getValue());
+            assertEquals("5", vm.getVMOption("MinHeapFreeRatio").getValue());
             while (g1.cycles() == cycles && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
         } finally {
             g1.withdrawRequest();
+            g1.restoreRatios();
         }
         assertEquals(cycles + 1, g1.cycles(), "one periodic collection answered the request");
         assertEquals(before, vm.getVMOption("G1PeriodicGCInterval").getValue());
+        assertEquals(maxFree, vm.getVMOption("MaxHeapFreeRatio").getValue());
+        assertEquals(minFree, vm.getVMOption("MinHeapFreeRatio").getValue());
+    }
+
+    /** Keeps the test's arrays reachable until it drops them (a local could be collected early by the JIT). */
+    private static volatile byte[][] held;
+
+    /**
+     * The point of the lowered ratios: after the requested cycle the heap keeps at most about a tenth free (G1's
+     * remark resizes it to the ratio then in force). A heap grown by 192 MB of arrays that died (beside 64 MB that
+     * stay live) is shrunk to well under 1.3x of what it uses; with the ratio left at 40% (bin/sluiced) or 70% (the
+     * JVM's default) it would stay at 1.67x or 3.3x.
+     */
+    @Test
+    void theRequestedCycleLeavesLittleOfTheHeapFree() throws Exception {
+        IdleHeapTrim.Heap g1 = IdleHeapTrim.g1();
+        assertNotNull(g1);
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        byte[][] arrays = new byte[32][];
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = new byte[8 << 20]; // humongous: reclaimed as soon as a collection finds them dead
+        }
+        held = arrays;
+        byte[][] live = java.util.Arrays.copyOf(arrays, 8);
+        held = live;
+        arrays = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long committed;
+        long used;
+        try {
+            // kept asked for until the heap shrinks: a late notification of another test's cycle must not end it
+            g1.requestCycle();
+            do { // the remark (which resizes) follows the cycle's marking
+                Thread.sleep(50);
+                committed = memory.getHeapMemoryUsage().getCommitted();
+                used = memory.getHeapMemoryUsage().getUsed();
+            } while (committed > 1.3 * used && System.nanoTime() < deadline);
+        } finally {
+            g1.withdrawRequest();
+            g1.restoreRatios();
+        }
+        assertEquals(8, held.length);
+        assertTrue(committed <= 1.3 * used, "committed " + (committed >> 20) + " MB for " + (used >> 20) + " MB used");
+    }
+
+    @Test
+    void ratiosTheOperatorSetLowerStayLower() {
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        String maxFree = vm.getVMOption("MaxHeapFreeRatio").getValue();
+        String minFree = vm.getVMOption("MinHeapFreeRatio").getValue();
+        try {
+            vm.setVMOption("MinHeapFreeRatio", "2");
+            vm.setVMOption("MaxHeapFreeRatio", "7");
+            FreeRatios ratios = FreeRatios.current();
+            ratios.lower(5, 10);
+            assertEquals("2", vm.getVMOption("MinHeapFreeRatio").getValue());
+            assertEquals("7", vm.getVMOption("MaxHeapFreeRatio").getValue());
+            ratios.lower(1, 5);
+            assertEquals("1", vm.getVMOption("MinHeapFreeRatio").getValue());
+            assertEquals("5", vm.getVMOption("MaxHeapFreeRatio").getValue());
+            ratios.restore();
+            assertEquals("2", vm.getVMOption("MinHeapFreeRatio").getValue());
+            assertEquals("7", vm.getVMOption("MaxHeapFreeRatio").getValue());
+        } finally {
+            vm.setVMOption("MaxHeapFreeRatio", maxFree);
+            vm.setVMOption("MinHeapFreeRatio", minFree);
+        }
     }
 
     @Test
