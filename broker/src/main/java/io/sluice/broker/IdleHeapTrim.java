@@ -3,8 +3,10 @@ package io.sluice.broker;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.HotSpotDiagnosticMXBean;
 
+import javax.management.JMException;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
+import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 
 import java.lang.management.GarbageCollectorMXBean;
@@ -22,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * well past what the last cycle left and no allocation has happened for a second; then puts the flag back. A
  * concurrent cycle pauses for a young collection and a remark (20 ms and 2 ms at 1M jobs); {@code System.gc()}
  * would be a 200 ms full collection. For that one cycle G1's free-heap ratios are lowered ({@link FreeRatios}), so
- * that its remark leaves little free heap committed; they and the flag are put back once it ran.
+ * that its remark leaves little free heap committed; they and the flag are put back once it ran, and the C heap is
+ * trimmed too.
  *
  * <p>Started by {@link Main} only: it changes a flag of the whole JVM, which a broker embedded in another
  * application must not do. Thread rule: {@link #tick} from the one trimming thread (or a test).
@@ -59,6 +62,12 @@ final class IdleHeapTrim {
 
         /** Puts back the free-heap ratios {@link #requestCycle} lowered. */
         void restoreRatios();
+
+        /**
+         * Hands the C heap's free memory back to the system (glibc keeps what the JIT's compiler arenas used during
+         * warm-up: ~15 MB). Returns false if this JVM cannot.
+         */
+        boolean trimNative();
     }
 
     private final Heap heap;
@@ -98,10 +107,13 @@ final class IdleHeapTrim {
         if (settlingSince >= 0) {
             // the remark shrank the heap, or load came back (its collections size the heap as usual), or the cycle
             // found nothing to give back
-            if (committed < committedAtRequest || heap.collections() != collectionsAtAnswer
-                    || nowMillis - settlingSince >= REQUEST_TIMEOUT_MILLIS) {
+            boolean loaded = heap.collections() != collectionsAtAnswer;
+            if (committed < committedAtRequest || loaded || nowMillis - settlingSince >= REQUEST_TIMEOUT_MILLIS) {
                 heap.restoreRatios();
                 settlingSince = -1;
+                if (!loaded) {
+                    heap.trimNative(); // still quiet: nothing is allocating there either
+                }
             }
         }
         if (requestedAt >= 0) {
@@ -273,6 +285,19 @@ final class IdleHeapTrim {
         @Override
         public void restoreRatios() {
             ratios.restore();
+        }
+
+        @Override
+        public boolean trimNative() {
+            try {
+                // jcmd's System.trim_native_heap (JDK 17.0.9 and later; glibc's malloc_trim)
+                ManagementFactory.getPlatformMBeanServer().invoke(
+                        new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
+                        new Object[0], new String[0]);
+                return true;
+            } catch (JMException | RuntimeException unsupported) {
+                return false;
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ class IdleHeapTrimTest {
         boolean requested;
         boolean ratiosLowered;
         int requests;
+        int nativeTrims;
 
         @Override
         public long committed() {
@@ -61,6 +62,12 @@ class IdleHeapTrimTest {
         @Override
         public void restoreRatios() {
             ratiosLowered = false;
+        }
+
+        @Override
+        public boolean trimNative() {
+            nativeTrims++;
+            return true;
         }
     }
 
@@ -126,9 +133,11 @@ class IdleHeapTrimTest {
         assertTrue(heap.ratiosLowered, "the remark, which shrinks the heap, comes after the marking");
         tick();
         assertTrue(heap.ratiosLowered);
+        assertEquals(0, heap.nativeTrims);
         heap.committed = 450 * MB; // the remark
         tick();
         assertFalse(heap.ratiosLowered);
+        assertEquals(1, heap.nativeTrims, "the C heap is trimmed after the Java heap");
     }
 
     @Test
@@ -142,6 +151,7 @@ class IdleHeapTrimTest {
             assertTrue(now - counted <= IdleHeapTrim.REQUEST_TIMEOUT_MILLIS, "put back within the timeout");
         }
         assertEquals(IdleHeapTrim.REQUEST_TIMEOUT_MILLIS, now - counted);
+        assertEquals(1, heap.nativeTrims);
     }
 
     @Test
@@ -153,6 +163,7 @@ class IdleHeapTrimTest {
         heap.collections++; // a young collection of the returning load
         busyTick();
         assertFalse(heap.ratiosLowered);
+        assertEquals(0, heap.nativeTrims, "not while the broker is busy");
     }
 
     @Test
@@ -302,6 +313,7 @@ class IdleHeapTrimTest {
             g1.restoreRatios();
         }
         assertEquals(8, held.length);
+        assertTrue(g1.trimNative(), "this JVM trims its C heap on request (else that part silently does nothing)");
         assertTrue(committed <= 1.3 * used, "committed " + (committed >> 20) + " MB for " + (used >> 20) + " MB used");
     }
 
