@@ -100,7 +100,7 @@ public final class Engine {
             }
             jn.anchorRecovered(j, bySeq.get(rj.anchorSequence()), rj.anchorBytes());
             if (r.state() == io.sluice.broker.log.LogFormat.BURIED) {
-                j.state = JobState.BURIED;
+                j.state(JobState.BURIED);
                 t.buried.append(j);
                 stats.buried++;
             } else if (r.state() == io.sluice.broker.log.LogFormat.DELAYED && r.readyAtMillis() > wall) {
@@ -218,7 +218,7 @@ public final class Engine {
         Job j;
         while ((j = deadlines.peek()) != null && j.deadline <= now) {
             deadlines.poll();
-            if (j.state == JobState.DELAYED) {
+            if (j.state() == JobState.DELAYED) {
                 j.tube.delayed.remove(j);
                 stats.delayed--;
                 enqueue(j, 0);
@@ -399,7 +399,7 @@ public final class Engine {
         }
         if (journal != null) {
             // state as put: a waiting worker may reserve it at once, which the log does not record
-            j.state = delay > 0 ? JobState.DELAYED : JobState.READY;
+            j.state(delay > 0 ? JobState.DELAYED : JobState.READY);
             j.deadline = now + delay;
             journal.writeJob(j, now, nextId);
         }
@@ -461,7 +461,7 @@ public final class Engine {
     private void reserveJob(Client c, long id) {
         stats.count(Op.RESERVE_JOB);
         Job j = jobs.get(id);
-        if (j == null || j.state == JobState.RESERVED) {
+        if (j == null || j.state() == JobState.RESERVED) {
             reply(c, Reply.NOT_FOUND);
             return;
         }
@@ -477,7 +477,7 @@ public final class Engine {
     /** delete and delete-key: by anyone unless reserved by another connection; by its reserver it completes. */
     void delete(Client c, Job j) {
         stats.count(Op.DELETE);
-        if (j == null || (j.state == JobState.RESERVED && j.reserver != c)) {
+        if (j == null || (j.state() == JobState.RESERVED && j.reserver != c)) {
             reply(c, Reply.NOT_FOUND);
             return;
         }
@@ -486,7 +486,7 @@ public final class Engine {
             return;
         }
         j.tube.cmdDelete++;
-        FinishKind kind = j.state == JobState.RESERVED ? FinishKind.COMPLETED : FinishKind.DELETED;
+        FinishKind kind = j.state() == JobState.RESERVED ? FinishKind.COMPLETED : FinishKind.DELETED;
         removeFromState(j);
         finish(j, kind);
         reply(c, Reply.DELETED);
@@ -581,7 +581,7 @@ public final class Engine {
     }
 
     void buryJob(Job j) {
-        j.state = JobState.BURIED;
+        j.state(JobState.BURIED);
         j.tube.buried.append(j);
         stats.buried++;
         j.countBury();
@@ -632,7 +632,7 @@ public final class Engine {
             reply(c, Reply.CANCELLED);
             return;
         }
-        j.deadline = now + j.ttr;
+        j.deadline = now + j.ttr();
         deadlines.update(j);
         reply(c, Reply.TOUCHED);
     }
@@ -679,7 +679,7 @@ public final class Engine {
     private void kickJob(Client c, long id) {
         stats.count(Op.KICK_JOB);
         Job j = jobs.get(id);
-        if (j == null || (j.state != JobState.BURIED && j.state != JobState.DELAYED)
+        if (j == null || (j.state() != JobState.BURIED && j.state() != JobState.DELAYED)
                 || !logRoom(Journal.stateRecordSize(j), false)) {
             reply(c, Reply.NOT_FOUND); // beanstalkd answers an internal failure of kick-job this way too
             return;
@@ -706,7 +706,7 @@ public final class Engine {
      */
     void logState(Job j) {
         if (journal != null) {
-            if (j.state == JobState.RESERVED) {
+            if (j.state() == JobState.RESERVED) {
                 // handed straight to a waiting worker: log the state the job entered first
                 j.loggedState = io.sluice.broker.log.LogFormat.READY;
                 j.loggedReadyAt(0);
@@ -769,14 +769,14 @@ public final class Engine {
         j.reserver = null;
         Tube t = j.tube;
         if (delay > 0) {
-            j.state = JobState.DELAYED;
+            j.state(JobState.DELAYED);
             j.deadline = now + delay;
             t.delayed.add(j);
             deadlines.add(j);
             stats.delayed++;
             return;
         }
-        j.state = JobState.READY;
+        j.state(JobState.READY);
         t.ready.add(j);
         stats.ready++;
         if (j.pri() < ProtocolLimits.URGENT_THRESHOLD) {
@@ -803,9 +803,9 @@ public final class Engine {
         if (c.waiting) {
             stopWaiting(c);
         }
-        j.state = JobState.RESERVED;
+        j.state(JobState.RESERVED);
         j.reserver = c;
-        j.deadline = now + j.ttr;
+        j.deadline = now + j.ttr();
         j.reserves++;
         j.tube.reservedCount++;
         stats.reserved++;
@@ -816,7 +816,7 @@ public final class Engine {
     }
 
     void removeFromState(Job j) {
-        switch (j.state) {
+        switch (j.state()) {
             case READY:
                 removeReady(j);
                 break;
@@ -856,7 +856,7 @@ public final class Engine {
 
     Job reservedBy(Client c, long id) {
         Job j = jobs.get(id);
-        return j != null && j.state == JobState.RESERVED && j.reserver == c ? j : null;
+        return j != null && j.state() == JobState.RESERVED && j.reserver == c ? j : null;
     }
 
     // ---------------------------------------------------------------- waiting and deadlines

@@ -117,15 +117,15 @@ final class EngineStats {
 
     byte[] job(Job j) {
         long now = engine.now;
-        boolean timed = j.state == JobState.RESERVED || j.state == JobState.DELAYED;
+        boolean timed = j.state() == JobState.RESERVED || j.state() == JobState.DELAYED;
         Yaml y = new Yaml();
         y.line("id", j.id);
         y.text("tube", j.tube.name);
-        y.text("state", j.state.wireName());
+        y.text("state", j.state().wireName());
         y.line("pri", j.pri());
         y.line("age", (now - j.createdAt) / Engine.SECOND);
         y.line("delay", j.delay() / Engine.SECOND);
-        y.line("ttr", j.ttr / Engine.SECOND);
+        y.line("ttr", j.ttr() / Engine.SECOND);
         y.line("time-left", timed ? (j.deadline - now) / Engine.SECOND : 0);
         y.line("file", j.anchor == null ? 0 : j.anchor.sequence);
         y.line("reserves", j.reserves);

@@ -21,12 +21,12 @@ final class ExtYaml {
         sb.append("id: ").append(j.id).append('\n');
         sb.append("key: ").append(quote(x == null ? null : x.key)).append('\n');
         sb.append("tube: ").append(quote(j.tube.name)).append('\n');
-        sb.append("state: ").append(j.state.wireName()).append('\n');
+        sb.append("state: ").append(j.state().wireName()).append('\n');
         sb.append("pri: ").append(j.pri()).append('\n');
         sb.append("age-ms: ").append((now - j.createdAt) / 1_000_000).append('\n');
         sb.append("delay-ms: ").append(j.delay() / 1_000_000).append('\n');
-        sb.append("ttr-ms: ").append(j.ttr / 1_000_000).append('\n');
-        boolean timed = j.state == JobState.RESERVED || j.state == JobState.DELAYED;
+        sb.append("ttr-ms: ").append(j.ttr() / 1_000_000).append('\n');
+        boolean timed = j.state() == JobState.RESERVED || j.state() == JobState.DELAYED;
         sb.append("time-left-ms: ").append(timed ? Math.max(0, (j.deadline - now) / 1_000_000) : 0).append('\n');
         sb.append("reserves: ").append(j.reserves).append('\n');
         long ttlLeft = x == null || x.expiresAt == 0 ? (x != null && (x.expired || x.ttlEnded) ? 0 : -1)

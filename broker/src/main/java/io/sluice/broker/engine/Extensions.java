@@ -160,13 +160,13 @@ final class Extensions {
     private void expire(Job j) {
         JobExt x = j.ext;
         x.expiresAt = 0;
-        if (j.state == JobState.RESERVED) {
+        if (j.state() == JobState.RESERVED) {
             x.expired = true;
             return;
         }
         expiryTakesEffect(x);
         if (x.onExpireBury) {
-            if (j.state != JobState.BURIED) {
+            if (j.state() != JobState.BURIED) {
                 e.removeFromState(j);
                 e.buryJob(j);
                 e.logStateIfRoom(j);
@@ -344,7 +344,7 @@ final class Extensions {
             e.reply(c, Reply.NOT_FOUND);
             return;
         }
-        if (j.state == JobState.RESERVED) {
+        if (j.state() == JobState.RESERVED) {
             if (j.ext != null && j.ext.cancelRequested) {
                 e.reply(c, Reply.CANCELLING);
                 return;
@@ -392,7 +392,7 @@ final class Extensions {
                 break;
             default:
                 for (Job j : e.jobs) {
-                    if (j.tube == t && j.state == JobState.RESERVED && j.id > l.afterId()) {
+                    if (j.tube == t && j.state() == JobState.RESERVED && j.id > l.afterId()) {
                         found.add(j);
                     }
                 }

@@ -306,12 +306,12 @@ final class Journal {
     private LogRecord record(byte type, Job j, long now) {
         byte state;
         long readyAt = 0;
-        if (j.state == JobState.DELAYED) {
+        if (j.state() == JobState.DELAYED) {
             state = LogFormat.DELAYED;
             readyAt = wallMillis.getAsLong() + (j.deadline - now) / 1_000_000;
-        } else if (j.state == JobState.BURIED) {
+        } else if (j.state() == JobState.BURIED) {
             state = LogFormat.BURIED;
-        } else if (j.state == JobState.RESERVED) {
+        } else if (j.state() == JobState.RESERVED) {
             state = j.loggedState; // a reservation is not durable: the job comes back as it was last logged
             readyAt = j.loggedReadyAt();
         } else {
@@ -323,7 +323,7 @@ final class Journal {
         JobExt x = j.ext;
         LogRecord.Ext ext = x == null ? null
                 : new LogRecord.Ext(x.key, x.expiresAtWall, x.onExpireBury, x.maxReserves, x.cancelRequested);
-        return new LogRecord(type, j.id, state, j.pri(), j.ttr, j.delay(), readyAt, createdWall, j.reserves,
+        return new LogRecord(type, j.id, state, j.pri(), j.ttr(), j.delay(), readyAt, createdWall, j.reserves,
                 j.timeouts(), j.releases(), j.buries(), j.kicks(), type == LogFormat.JOB ? j.tube.name : null,
                 type == LogFormat.JOB ? j.body : null, ext, null);
     }

@@ -91,6 +91,22 @@ class EngineTimersTest {
         assertEquals(1, engine.stats.jobTimeouts);
     }
 
+    /** A TTR past 24 days (2^31 ms) is kept apart from the usual ones (Job.ttrMillis): it must still run out. */
+    @Test
+    void aTtrOfThirtyDaysRunsOutOnTime() {
+        long ttr = 30L * 24 * 3600;
+        put(a, 0, 0, ttr);
+        sa.take();
+        engine.command(a, new Command.Reserve(-1));
+        assertEquals("RESERVED 1 1", sa.take());
+        engine.command(b, new Command.Reserve(-1));
+        step(ttr * 1000 - 1);
+        assertEquals(null, sb.take());
+        step(1);
+        assertEquals("RESERVED 1 1", sb.take());
+        assertEquals(ttr * Engine.SECOND, engine.jobs.get(1).ttr());
+    }
+
     @Test
     void deadlineSoonWhileWaitingAndOnReserve() {
         put(a, 0, 0, 3);

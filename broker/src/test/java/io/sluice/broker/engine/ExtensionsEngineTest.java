@@ -258,7 +258,7 @@ class ExtensionsEngineTest {
         assertEquals(3, engine.stats.ready);
         Job j = engine.jobs.get(1);
         assertEquals(7, j.pri());
-        assertEquals(JobState.READY, j.state);
+        assertEquals(JobState.READY, j.state());
         assertEquals("REMOVED", run(a, new Command.ScheduleRemove("tick")));
         step(5000);
         assertEquals(3, engine.stats.ready);

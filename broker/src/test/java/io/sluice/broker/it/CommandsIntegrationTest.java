@@ -55,6 +55,8 @@ class CommandsIntegrationTest {
         c.call("put\r\n", "UNKNOWN_COMMAND\r\n");
         // id 1 went to the put whose body lacked its CRLF, as beanstalkd allocates it with the header
         c.call("put 4294967295 4294967295 4294967295 1\r\nx\r\n", "INSERTED 2\r\n");
+        assertEquals("4294967295", c.stat("stats-job 2\r\n", "ttr")); // beyond what a job keeps in ms
+        assertEquals("4294967295", c.stat("stats-job 2\r\n", "pri"));
         // counted: too big, bad body, trailing garbage, the good one
         assertEquals("4", c.stat("stats\r\n", "cmd-put"));
     }
