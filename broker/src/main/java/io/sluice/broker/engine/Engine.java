@@ -87,7 +87,7 @@ public final class Engine {
             if (t == null || !t.name.equals(r.tube())) {
                 t = findOrMakeTube(r.tube());
             }
-            Job j = new Job(r.id(), t, r.pri(), r.delay(), r.ttr(), r.body(),
+            DurableJob j = new DurableJob(r.id(), t, r.pri(), r.delay(), r.ttr(), r.body(),
                     now - Math.max(0, wall - r.createdAtMillis()) * 1_000_000);
             j.reserves = r.reserves();
             j.restoreCounts(r.timeouts(), r.releases(), r.buries(), r.kicks());
@@ -383,7 +383,9 @@ public final class Engine {
             }
             return null;
         }
-        Job j = new Job(id, t, pri, delay, ttr, body, now);
+        // only a broker with a log needs a job's anchor in it (16 bytes a job)
+        Job j = journal != null ? new DurableJob(id, t, pri, delay, ttr, body, now)
+                : new Job(id, t, pri, delay, ttr, body, now);
         j.ext = x;
         if (journal != null && !journal.canAppend(Journal.jobRecordSize(j), false)) {
             if (c != null) {

@@ -127,7 +127,7 @@ final class EngineStats {
         y.line("delay", j.delay() / Engine.SECOND);
         y.line("ttr", j.ttr() / Engine.SECOND);
         y.line("time-left", timed ? (j.deadline - now) / Engine.SECOND : 0);
-        y.line("file", j.anchor == null ? 0 : j.anchor.sequence);
+        y.line("file", j instanceof Anchored a && a.anchor() != null ? a.anchor().sequence : 0);
         y.line("reserves", j.reserves);
         y.line("timeouts", j.timeouts());
         y.line("releases", j.releases());

@@ -6,7 +6,7 @@ package io.sluice.broker.engine;
  *
  * <p>Thread rule: engine thread only.
  */
-final class Finished extends Anchored {
+final class Finished extends AnchoredRecord {
     final long id;
     final String key;
     final String tube;

@@ -9,7 +9,7 @@ import java.util.Comparator;
  *
  * <p>Thread rule: engine thread only. The body array is immutable once stored, so replies may share it.
  */
-final class Job extends Anchored {
+class Job {
     /** Ready order: priority, then id (beanstalkd {@code job_pri_less}). Priorities are u32 held in an int. */
     static final Comparator<Job> READY_ORDER = (a, b) -> a.pri != b.pri
             ? Integer.compareUnsigned(a.pri, b.pri) : Long.compare(a.id, b.id);

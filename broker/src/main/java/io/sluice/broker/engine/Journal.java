@@ -27,7 +27,7 @@ final class Journal {
         long bytes;
         long liveBytes;
         long liveJobs;
-        /** Objects anchored here, linked through {@link Anchored#segPrev}/{@link Anchored#segNext}. */
+        /** Objects anchored here, linked through {@link Anchored#segPrev()}/{@link Anchored#segNext()}. */
         private Anchored head;
 
         Segment(long sequence, long bytes) {
@@ -36,25 +36,27 @@ final class Journal {
         }
 
         void add(Anchored j) {
-            j.segPrev = null;
-            j.segNext = head;
+            j.segPrev(null);
+            j.segNext(head);
             if (head != null) {
-                head.segPrev = j;
+                head.segPrev(j);
             }
             head = j;
         }
 
         void remove(Anchored j) {
-            if (j.segPrev == null) {
-                head = j.segNext;
+            Anchored prev = j.segPrev();
+            Anchored next = j.segNext();
+            if (prev == null) {
+                head = next;
             } else {
-                j.segPrev.segNext = j.segNext;
+                prev.segNext(next);
             }
-            if (j.segNext != null) {
-                j.segNext.segPrev = j.segPrev;
+            if (next != null) {
+                next.segPrev(prev);
             }
-            j.segPrev = null;
-            j.segNext = null;
+            j.segPrev(null);
+            j.segNext(null);
         }
 
         Anchored first() {
@@ -235,8 +237,8 @@ final class Journal {
     void writeJob(Job j, long now, long nextId) {
         byte[] rec = RecordCodec.encode(record(LogFormat.JOB, j, now));
         append(rec, nextId, false);
-        unanchor(j);
-        anchor(j, current, rec.length);
+        unanchor(anchored(j));
+        anchor(anchored(j), current, rec.length);
     }
 
     void writeState(Job j, long now, long nextId) {
@@ -245,7 +247,7 @@ final class Journal {
 
     /** The job is gone; {@code f}, when not null, is the finished record that is retained (and anchored). */
     void writeDelete(Job j, Finished f, long nextId) {
-        unanchor(j);
+        unanchor(anchored(j));
         if (f == null) {
             append(RecordCodec.encode(LogRecord.delete(j.id)), nextId, true);
         } else {
@@ -284,6 +286,10 @@ final class Journal {
     }
 
     /** Something the log no longer needs to keep (a forgotten finished job): its bytes become dead. */
+    void forget(Job j) {
+        forget(anchored(j));
+    }
+
     void forget(Anchored a) {
         unanchor(a);
     }
@@ -329,8 +335,7 @@ final class Journal {
     }
 
     private void anchor(Anchored j, Segment s, int bytes) {
-        j.anchor = s;
-        j.anchorBytes = bytes;
+        j.anchor(s, bytes);
         s.add(j);
         s.liveBytes += bytes;
         s.liveJobs++;
@@ -338,14 +343,19 @@ final class Journal {
     }
 
     private void unanchor(Anchored j) {
-        Segment s = j.anchor;
+        Segment s = j.anchor();
         if (s != null) {
             s.remove(j);
-            s.liveBytes -= j.anchorBytes;
+            s.liveBytes -= j.anchorBytes();
             s.liveJobs--;
-            liveBytes -= j.anchorBytes;
-            j.anchor = null;
+            liveBytes -= j.anchorBytes();
+            j.anchor(null, 0);
         }
+    }
+
+    /** A job of this broker: made a {@link DurableJob}, since the broker has a log (Engine). */
+    private static Anchored anchored(Job j) {
+        return (DurableJob) j;
     }
 
     // ------------------------------------------------------------------ compaction

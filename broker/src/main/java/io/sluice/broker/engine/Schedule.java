@@ -5,7 +5,7 @@ package io.sluice.broker.engine;
  *
  * <p>Thread rule: engine thread only.
  */
-final class Schedule extends Anchored {
+final class Schedule extends AnchoredRecord {
     static final IndexedHeap.Slot<Schedule> SLOT = new IndexedHeap.Slot<>() {
         @Override
         public int get(Schedule e) {

@@ -6,7 +6,7 @@ package io.sluice.broker.engine;
  *
  * <p>Thread rule: engine thread only.
  */
-final class TubeSettings extends Anchored {
+final class TubeSettings extends AnchoredRecord {
     final String tube;
     /** Reserve limit (PROTOCOL.md §7.7); 0: none. */
     long maxReserves;
