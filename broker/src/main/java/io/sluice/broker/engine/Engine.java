@@ -865,7 +865,7 @@ public final class Engine {
 
     private Job soonestReserved(Client c) {
         Job best = null;
-        for (Job j = c.reserved.first(); j != null; j = j.next) {
+        for (Job j = c.reserved.first(); j != null; j = c.reserved.after(j)) {
             if (best == null || j.deadline < best.deadline) {
                 best = j;
             }

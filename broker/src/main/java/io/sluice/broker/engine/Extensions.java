@@ -384,7 +384,7 @@ final class Extensions {
                 collect(t.delayed, l.afterId(), found);
                 break;
             case BURIED:
-                for (Job j = t.buried.first(); j != null; j = j.next) {
+                for (Job j = t.buried.first(); j != null; j = t.buried.after(j)) {
                     if (j.id > l.afterId()) {
                         found.add(j);
                     }
@@ -423,7 +423,7 @@ final class Extensions {
         List<Job> victims = new ArrayList<>(t.ready.size() + t.delayed.size() + t.buried.size());
         collect(t.ready, 0, victims);
         collect(t.delayed, 0, victims);
-        for (Job j = t.buried.first(); j != null; j = j.next) {
+        for (Job j = t.buried.first(); j != null; j = t.buried.after(j)) {
             victims.add(j);
         }
         long n = 0;

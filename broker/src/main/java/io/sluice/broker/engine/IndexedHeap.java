@@ -53,6 +53,9 @@ final class IndexedHeap<T> {
     }
 
     void add(T e) {
+        if (slot.get(e) != -1) {
+            throw new IllegalStateException(e + " is in a heap or list already");
+        }
         if (size == items.length) {
             items = Arrays.copyOf(items, size * 2);
         }
