@@ -3,10 +3,8 @@ package io.sluice.broker;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.HotSpotDiagnosticMXBean;
 
-import javax.management.JMException;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
-import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 
 import java.lang.management.GarbageCollectorMXBean;
@@ -63,10 +61,7 @@ final class IdleHeapTrim {
         /** Puts back the free-heap ratios {@link #requestCycle} lowered. */
         void restoreRatios();
 
-        /**
-         * Hands the C heap's free memory back to the system (glibc keeps what the JIT's compiler arenas used during
-         * warm-up: ~15 MB). Returns false if this JVM cannot.
-         */
+        /** {@link NativeHeap#trim}: what the JIT's compiler arenas used during warm-up, ~15 MB. */
         boolean trimNative();
     }
 
@@ -289,15 +284,7 @@ final class IdleHeapTrim {
 
         @Override
         public boolean trimNative() {
-            try {
-                // jcmd's System.trim_native_heap (JDK 17.0.9 and later; glibc's malloc_trim)
-                ManagementFactory.getPlatformMBeanServer().invoke(
-                        new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
-                        new Object[0], new String[0]);
-                return true;
-            } catch (JMException | RuntimeException unsupported) {
-                return false;
-            }
+            return NativeHeap.trim();
         }
     }
 }

@@ -169,12 +169,22 @@ public final class Recovery {
                 new ArrayList<>(st.tubes.values()));
     }
 
+    /**
+     * Read in pieces of this size: the JDK reads into a heap buffer through a temporary direct buffer as large as
+     * the read and keeps it for the thread, whose life is the broker's (a whole 10 MB segment at once kept 10 MB
+     * resident for good).
+     */
+    private static final int READ_CHUNK = 256 * 1024;
+
     private static void readFully(Path file, byte[] into, int size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer dst = ByteBuffer.wrap(into, 0, size);
-            while (dst.hasRemaining() && ch.read(dst) >= 0) {
-                // until the whole file is in
+            int n = 0;
+            while (n >= 0 && dst.position() < size) {
+                dst.limit(Math.min(size, dst.position() + READ_CHUNK));
+                n = ch.read(dst);
             }
+            dst.limit(size);
             if (dst.hasRemaining()) {
                 throw new IOException(file + ": shorter than its size while reading");
             }
