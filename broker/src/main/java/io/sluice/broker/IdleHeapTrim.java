@@ -198,7 +198,7 @@ final class IdleHeapTrim {
         private static final String OFF = "0";
         /**
          * Free-heap percentages for the requested cycle: its remark shrinks the heap to at most 10% free (with
-         * bin/sluiced's 40, a 1M-job fill kept ~30 MB more resident: 364 vs 335 MB). Put back with the flag, so a
+         * bin/sluiced's 40, a 1M-job fill kept ~30 MB more resident: 364 vs 335 MB). Put back after the remark, so a
          * returning load grows the heap as before.
          */
         static final int CYCLE_MIN_FREE = 5;
