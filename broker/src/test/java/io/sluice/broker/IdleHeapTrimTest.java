@@ -281,8 +281,9 @@ class IdleHeapTrimTest {
     /**
      * The point of the lowered ratios: after the requested cycle the heap keeps at most about a tenth free (G1's
      * remark resizes it to the ratio then in force). A heap grown by 192 MB of arrays that died (beside 64 MB that
-     * stay live) is shrunk to well under 1.3x of what it uses; with the ratio left at 40% (bin/sluiced) or 70% (the
-     * JVM's default) it would stay at 1.67x or 3.3x.
+     * stay live) is shrunk to under 1.5x of what it uses (1.11x at the remark; the periodic young collections the
+     * request keeps causing may lower the use after it: 1.31x seen once); with the ratio left at 40%
+     * (bin/sluiced) or 70% (the JVM's default) it would stay at 1.67x or 3.3x at least (1.92x measured at 40%).
      */
     @Test
     void theRequestedCycleLeavesLittleOfTheHeapFree() throws Exception {
@@ -307,14 +308,14 @@ class IdleHeapTrimTest {
                 Thread.sleep(50);
                 committed = memory.getHeapMemoryUsage().getCommitted();
                 used = memory.getHeapMemoryUsage().getUsed();
-            } while (committed > 1.3 * used && System.nanoTime() < deadline);
+            } while (committed > 1.5 * used && System.nanoTime() < deadline);
         } finally {
             g1.withdrawRequest();
             g1.restoreRatios();
         }
         assertEquals(8, held.length);
         assertTrue(g1.trimNative(), "this JVM trims its C heap on request (else that part silently does nothing)");
-        assertTrue(committed <= 1.3 * used, "committed " + (committed >> 20) + " MB for " + (used >> 20) + " MB used");
+        assertTrue(committed <= 1.5 * used, "committed " + (committed >> 20) + " MB for " + (used >> 20) + " MB used");
     }
 
     @Test
