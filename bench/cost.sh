@@ -8,10 +8,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 MODE=${MODE:-mem}
 DURATION=${DURATION:-8}
-# 10 s: the JVM's JIT compiles for about 6-8 s after the load starts, on the two cores the load shares, and Sluice
-# reaches its steady rate only then (cycle c10 in 2 s windows from the start: 10-19k, 23-35k, 38-48k, then ~45k;
-# beanstalkd is flat); a 2 s warm-up measured mostly the JIT (bench/RESULTS.md, 2026-12-02 fifth round)
-WARMUP=${WARMUP:-10}
 BODY=${BODY:-100}
 WORKLOADS=${*:-"put_c50_p1 cycle_c10 cycle_c100 prodcons_c20"}
 # shellcheck source=bench/lib.sh

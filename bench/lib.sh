@@ -1,7 +1,7 @@
 # Shared by the bench scripts (sourced): builds qload and a copy of the broker ($CP, run with $SLUICE_JVM), makes a
 # scratch $DATA removed on exit, and defines args WORKLOAD (its qload flags), listening (something listens on
 # $PORT), start SERVER / stop (a fresh beanstalkd or Sluice on $PORT, per $MODE), field NAME (a value of qload's
-# RESULT line on stdin) and median. Expects $root; $MODE (mem or durable) is read by start.
+# RESULT line on stdin) and median, and the default $WARMUP. Expects $root; $MODE (mem or durable) is read by start.
 QDIR=$root/bench/target/qload
 mkdir -p "$QDIR"
 if [ ! -x "$QDIR/qload" ]; then
@@ -31,6 +31,12 @@ args() {
     *) echo "unknown workload $1" >&2; exit 2 ;;
   esac
 }
+
+# The warm-up before each measured window (run.sh, cost.sh), 10 s: the JVM's JIT compiles for about 6-8 s after the
+# load starts, on the two cores the load shares, and Sluice reaches its steady rate only then (cycle c10 in 2 s
+# windows from the start: 10-19k, 23-35k, 38-48k, then ~45k; beanstalkd is flat); a 2 s warm-up measured mostly the
+# JIT (bench/RESULTS.md, 2026-12-02 fifth round)
+WARMUP=${WARMUP:-10}
 
 PORT=21390
 DATA=$(mktemp -d /tmp/sluice-bench.XXXXXX)

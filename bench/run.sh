@@ -12,10 +12,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 REPS=${1:-3}
 MODE=${MODE:-mem}
 DURATION=${DURATION:-5}
-# 10 s: the JVM's JIT compiles for about 6-8 s after the load starts, on the two cores the load shares, and Sluice
-# reaches its steady rate only then (cycle c10 in 2 s windows from the start: 10-19k, 23-35k, 38-48k, then ~45k;
-# beanstalkd is flat); a 2 s warm-up measured mostly the JIT (bench/RESULTS.md, 2026-12-02 fifth round)
-WARMUP=${WARMUP:-10}
 BODY=${BODY:-100}
 OUT=${OUT:-$root/bench/target/results-$MODE.txt}
 if [ "$MODE" = durable ]; then

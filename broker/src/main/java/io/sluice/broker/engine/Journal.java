@@ -237,8 +237,9 @@ final class Journal {
     void writeJob(Job j, long now, long nextId) {
         byte[] rec = RecordCodec.encode(record(LogFormat.JOB, j, now));
         append(rec, nextId, false);
-        unanchor(anchored(j));
-        anchor(anchored(j), current, rec.length);
+        Anchored a = anchored(j);
+        unanchor(a);
+        anchor(a, current, rec.length);
     }
 
     void writeState(Job j, long now, long nextId) {
