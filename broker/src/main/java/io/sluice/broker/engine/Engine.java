@@ -423,12 +423,18 @@ public final class Engine {
     // ---------------------------------------------------------------- worker commands
 
     private void reserve(Client c, Command.Reserve r) {
-        reserve(c, r.hasTimeout() ? r.timeoutSeconds() * SECOND : -1);
+        reserve(c, r.hasTimeout() ? r.timeoutSeconds() * SECOND : -1,
+                r.withTimeout() ? Op.RESERVE_WITH_TIMEOUT : Op.RESERVE);
     }
 
-    /** reserve (timeout -1: forever), reserve-with-timeout, reserve-ex; timeout in ns. */
+    /** reserve-ex; timeout in ns, -1 for forever. */
     void reserve(Client c, long timeout) {
-        stats.count(timeout >= 0 ? Op.RESERVE_WITH_TIMEOUT : Op.RESERVE);
+        reserve(c, timeout, timeout >= 0 ? Op.RESERVE_WITH_TIMEOUT : Op.RESERVE);
+    }
+
+    /** reserve (timeout -1: forever), reserve-with-timeout, reserve-ex; timeout in ns; counted as {@code op}. */
+    private void reserve(Client c, long timeout, Op op) {
+        stats.count(op);
         markWorker(c);
         if (deadlineSoon(c) && !anyReady(c)) {
             reply(c, Reply.DEADLINE_SOON);

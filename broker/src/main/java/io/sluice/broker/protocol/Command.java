@@ -41,8 +41,16 @@ public sealed interface Command {
 
     record Ignore(String tube) implements Command { }
 
-    /** {@code reserve} (timeoutSeconds &lt; 0) or {@code reserve-with-timeout <s>}. */
-    record Reserve(long timeoutSeconds) implements Command {
+    /**
+     * {@code reserve} (timeoutSeconds &lt; 0) or {@code reserve-with-timeout <s>}; {@code withTimeout} says which
+     * command it was, for its stats counter: {@code reserve-with-timeout -1} waits forever like {@code reserve} but
+     * counts as {@code cmd-reserve-with-timeout}, as in beanstalkd.
+     */
+    record Reserve(long timeoutSeconds, boolean withTimeout) implements Command {
+        public Reserve(long timeoutSeconds) {
+            this(timeoutSeconds, timeoutSeconds >= 0);
+        }
+
         public boolean hasTimeout() {
             return timeoutSeconds >= 0;
         }

@@ -278,7 +278,7 @@ public final class CommandParser {
             return bad();
         }
         int timeout = (int) num;
-        return new Command.Reserve(timeout < 0 ? -1 : timeout);
+        return new Command.Reserve(timeout < 0 ? -1 : timeout, true);
     }
 
     // kick: strtoul into a 32-bit uint, trailing garbage ignored, "-1" wraps.

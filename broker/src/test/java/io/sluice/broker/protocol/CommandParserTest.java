@@ -410,16 +410,16 @@ class CommandParserTest {
                 row("reserve-with-timeout 00", new Command.Reserve(0)),
                 row("reserve-with-timeout 0 ", new Command.Reserve(0)),
                 row("reserve-with-timeout \t3", new Command.Reserve(3)),
-                row("reserve-with-timeout -1", new Command.Reserve(-1)), // negative: wait forever
-                row("reserve-with-timeout -5", new Command.Reserve(-1)),
+                row("reserve-with-timeout -1", new Command.Reserve(-1, true)), // negative: wait forever
+                row("reserve-with-timeout -5", new Command.Reserve(-1, true)),
                 row("reserve-with-timeout -0", new Command.Reserve(0)),
                 row("reserve-with-timeout 2147483647", new Command.Reserve(2147483647)),
-                row("reserve-with-timeout 2147483648", new Command.Reserve(-1)), // int wraps negative
-                row("reserve-with-timeout 4294967295", new Command.Reserve(-1)),
+                row("reserve-with-timeout 2147483648", new Command.Reserve(-1, true)), // int wraps negative
+                row("reserve-with-timeout 4294967295", new Command.Reserve(-1, true)),
                 row("reserve-with-timeout 4294967296", new Command.Reserve(0)),
                 row("reserve-with-timeout 4294967297", new Command.Reserve(1)),
                 row("reserve-with-timeout -4294967295", new Command.Reserve(1)),
-                row("reserve-with-timeout 9223372036854775807", new Command.Reserve(-1)),
+                row("reserve-with-timeout 9223372036854775807", new Command.Reserve(-1, true)),
                 row("reserve-with-timeout -9223372036854775808", new Command.Reserve(0)),
                 row("reserve-with-timeout 9223372036854775808", BAD), // ERANGE
                 row("reserve-with-timeout -9223372036854775809", BAD),
