@@ -758,10 +758,19 @@ public final class Engine {
             reply(c, Reply.NOT_FOUND);
             return;
         }
-        // A delay of 0 pauses for one nanosecond: "unpause at the next tick", as beanstalkd does.
-        t.pauseDuration = Math.max(p.delaySeconds() * SECOND, 1);
-        t.unpauseAt = now + t.pauseDuration;
         t.cmdPauseTube++;
+        if (p.delaySeconds() == 0) {
+            // beanstalkd pauses for 1 ns, which is over before its next command looks: a delay of 0 unpauses now,
+            // and the tube's waiters get its ready jobs.
+            reply(c, Reply.PAUSED);
+            pauses.remove(t);
+            t.pauseDuration = 0;
+            t.unpauseAt = 0;
+            processQueue(t);
+            return;
+        }
+        t.pauseDuration = p.delaySeconds() * SECOND;
+        t.unpauseAt = now + t.pauseDuration;
         if (t.pauseSlot >= 0) {
             pauses.update(t);
         } else {
