@@ -1,0 +1,464 @@
+package io.sluice.broker.compat;
+
+import io.sluice.broker.Broker;
+import io.sluice.broker.config.BrokerConfig;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Random conversations, played in lock step against a live beanstalkd 1.12 and a fresh Sluice broker: every reply
+ * must match byte for byte (after {@link Transcript#normalize}), on every connection, including the replies that
+ * blocked reserves get when another connection's command serves them. The transcripts pin down the cases someone
+ * thought of; this finds the interleavings nobody did.
+ *
+ * <p>Nothing here depends on time: delays, pauses and TTRs are either 0 or far longer than a run. Seeds and length
+ * can be raised for a deep run: {@code -Dsluice.fuzz.seeds=500 -Dsluice.fuzz.steps=1000}; a failure prints its seed
+ * ({@code -Dsluice.fuzz.first=N -Dsluice.fuzz.seeds=1} replays it) and the conversation up to the difference.
+ * Test thread only.
+ */
+class DifferentialFuzzTest {
+    private static final Path BEANSTALKD = Path.of("/usr/bin/beanstalkd");
+    private static final int FIRST = Integer.getInteger("sluice.fuzz.first", 1);
+    private static final int SEEDS = Integer.getInteger("sluice.fuzz.seeds", 24);
+    private static final int STEPS = Integer.getInteger("sluice.fuzz.steps", 300);
+    private static final int CONNS = 3;
+    /** Small, so that JOB_TOO_BIG is reachable with small bodies. */
+    private static final int MAX_JOB_SIZE = 40;
+    private static final int CLOSE_SETTLE_MS = 25;
+
+    @TestFactory
+    Stream<DynamicTest> randomConversationsMatchBeanstalkd() {
+        Assumptions.assumeTrue(Files.isExecutable(BEANSTALKD), "beanstalkd is not installed");
+        return IntStream.range(FIRST, FIRST + SEEDS).mapToObj(seed ->
+                DynamicTest.dynamicTest("seed " + seed, () -> run(seed)));
+    }
+
+    private static void run(long seed) throws Exception {
+        try (LiveBeanstalkd b = LiveBeanstalkd.start(BEANSTALKD, List.of("-z", Integer.toString(MAX_JOB_SIZE)));
+             Broker s = Broker.start(BrokerConfig.defaults().withPort(0).withMaxJobSize(MAX_JOB_SIZE))) {
+            new Conversation(seed, b.port(), s.port()).play();
+        }
+    }
+
+    /** One seed's conversation: the same bytes to both servers, connection by connection. */
+    private static final class Conversation {
+        private final Random rnd;
+        private final long seed;
+        private final Side bean;
+        private final Side sluice;
+        /** Connections with a reserve outstanding: no command is sent on them until it is answered. */
+        private final boolean[] blocked = new boolean[CONNS];
+        private final StringBuilder log = new StringBuilder();
+        private int puts;
+
+        Conversation(long seed, int beanPort, int sluicePort) {
+            this.seed = seed;
+            this.rnd = new Random(seed);
+            this.bean = new Side("beanstalkd", beanPort);
+            this.sluice = new Side("sluice", sluicePort);
+        }
+
+        void play() throws Exception {
+            try {
+                for (int step = 1; step <= STEPS; step++) {
+                    step(step);
+                    settleBlocked(step, 0);
+                }
+                settleBlocked(STEPS + 1, 300);
+            } catch (AssertionError e) {
+                if (e.getMessage().contains("conversation (seed")) {
+                    throw e;
+                }
+                throw new AssertionError(e.getMessage() + "\nconversation (seed " + seed + "):\n" + log, e);
+            } finally {
+                bean.close();
+                sluice.close();
+            }
+        }
+
+        private void step(int step) throws Exception {
+            int c = rnd.nextInt(CONNS);
+            if (blocked[c]) {
+                if (rnd.nextInt(8) == 0) {
+                    note(step, c, "<close while waiting>");
+                    closeBoth(c);
+                    blocked[c] = false;
+                }
+                return;
+            }
+            int kind = rnd.nextInt(100);
+            if (kind < 3) {
+                note(step, c, "<close>");
+                closeBoth(c);
+                return;
+            }
+            if (kind < 5) {
+                send(step, c, "quit\r\n");
+                bean.expectClose(c, where(step, c));
+                sluice.expectClose(c, where(step, c));
+                Thread.sleep(CLOSE_SETTLE_MS);
+                return;
+            }
+            if (kind < 9) {
+                // Two commands in one write: the second waits behind the first.
+                Cmd a = command();
+                Cmd second = command();
+                send(step, c, a.text() + second.text());
+                compare(step, c, a.replies() + second.replies());
+                return;
+            }
+            if (kind < 13) {
+                if (anyBlocked()) {
+                    return; // one waiter at a time: beanstalkd serves several only roughly oldest first
+                }
+                send(step, c, pick(new String[] {"reserve\r\n", "reserve-with-timeout 100\r\n",
+                    "reserve-with-timeout -1\r\n"}));
+                blocked[c] = true;
+                settleBlocked(step, 30);
+                return;
+            }
+            Cmd cmd = command();
+            send(step, c, cmd.text());
+            compare(step, c, cmd.replies());
+        }
+
+        /** Compares what the waiting connections got; {@code graceMs} to let a late reply arrive on both. */
+        private void settleBlocked(int step, int graceMs) throws Exception {
+            if (graceMs > 0) {
+                Thread.sleep(graceMs);
+            }
+            for (int c = 0; c < CONNS; c++) {
+                if (!blocked[c]) {
+                    continue;
+                }
+                boolean b = bean.ready(c);
+                boolean s = sluice.ready(c);
+                if (!b && !s) {
+                    continue;
+                }
+                compareOne(step, c, "(the waiting reserve's reply)");
+                blocked[c] = false;
+            }
+        }
+
+        /**
+         * A server learns of a close from its event loop, in its own time: a command sent at once on another
+         * connection may be served before or after the close releases the jobs the closed one held. Neither order
+         * is wrong, so the conversation gives both servers the moment to see it.
+         */
+        private void closeBoth(int c) throws IOException, InterruptedException {
+            bean.close(c);
+            sluice.close(c);
+            Thread.sleep(CLOSE_SETTLE_MS);
+        }
+
+        private boolean anyBlocked() {
+            for (boolean b : blocked) {
+                if (b) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void send(int step, int c, String data) throws IOException {
+            note(step, c, data);
+            bean.send(c, data);
+            sluice.send(c, data);
+        }
+
+        private void compare(int step, int c, int replies) throws IOException {
+            for (int i = 0; i < replies; i++) {
+                compareOne(step, c, "");
+            }
+            if (bean.ready(c) || sluice.ready(c)) {
+                // more replies than the generator expected: compare those too, so neither side hides one
+                compareOne(step, c, " (an extra reply)");
+            }
+        }
+
+        private void compareOne(int step, int c, String what) throws IOException {
+            String w = where(step, c) + what;
+            String b = bean.reply(c, w);
+            String s = sluice.reply(c, w);
+            log.append("      beanstalkd: ").append(show(b.length() > 120 ? b.substring(0, 120) + "..." : b))
+                    .append('\n');
+            String nb = Transcript.normalize(b);
+            String ns = Transcript.normalize(s);
+            if (!nb.equals(ns)) {
+                fail(w + ": replies differ\n" + difference(nb, ns) + "\nconversation (seed " + seed + "):\n" + log);
+            }
+        }
+
+        /** Both replies, or for two YAML documents only the lines that differ. */
+        private static String difference(String b, String s) {
+            if (!b.startsWith("OK ") || !s.startsWith("OK ")) {
+                return "  beanstalkd: " + show(b) + "\n  sluice:     " + show(s);
+            }
+            List<String> bl = List.of(b.split("\n"));
+            List<String> sl = List.of(s.split("\n"));
+            StringBuilder d = new StringBuilder();
+            bl.stream().filter(l -> !sl.contains(l)).forEach(l -> d.append("  beanstalkd only: ").append(show(l)).append('\n'));
+            sl.stream().filter(l -> !bl.contains(l)).forEach(l -> d.append("  sluice only:     ").append(show(l)).append('\n'));
+            return d.toString();
+        }
+
+        private String where(int step, int c) {
+            return "seed " + seed + " step " + step + " c" + c;
+        }
+
+        private void note(int step, int c, String data) {
+            log.append(String.format("%4d c%d > %s%n", step, c, show(data)));
+        }
+
+        private static String show(String s) {
+            return s.replace("\r", "\\r").replace("\n", "\\n");
+        }
+
+        // ------------------------------------------------------------ the vocabulary
+
+        private static final String[] TUBES = {"default", "a", "b", "c"};
+        private static final String[] BAD_TUBES = {"", "-x", "a b", "$", "x".repeat(201), "a\tb"};
+        private static final String[] PRIS = {"0", "1", "1024", "2147483648", "4294967295", "4294967296", "-1", "x"};
+        private static final String[] TTRS = {"60", "120", "4294967295"};
+
+        private String tube() {
+            return rnd.nextInt(20) == 0 ? pick(BAD_TUBES) : pick(TUBES);
+        }
+
+        private String pri() {
+            return rnd.nextInt(6) == 0 ? pick(PRIS) : Integer.toString(rnd.nextInt(5));
+        }
+
+        private String delay() {
+            return rnd.nextInt(6) == 0 ? "100" : "0";
+        }
+
+        private String id() {
+            int r = rnd.nextInt(30);
+            if (r == 0) {
+                return pick(new String[] {"0", "-1", "abc", "18446744073709551615", "18446744073709551616", ""});
+            }
+            return Integer.toString(1 + rnd.nextInt(puts + 2));
+        }
+
+        private String pick(String[] a) {
+            return a[rnd.nextInt(a.length)];
+        }
+
+        /** Bytes to send and how many replies they get. */
+        private record Cmd(String text, int replies) { }
+
+        private Cmd command() {
+            int r = rnd.nextInt(100);
+            if (r < 22) {
+                return put();
+            }
+            return new Cmd(simpleCommand(r), 1);
+        }
+
+        private String simpleCommand(int r) {
+            if (r < 28) {
+                return "use " + tube() + "\r\n";
+            }
+            if (r < 34) {
+                return "watch " + tube() + "\r\n";
+            }
+            if (r < 38) {
+                return "ignore " + tube() + "\r\n";
+            }
+            if (r < 46) {
+                return "reserve-with-timeout 0\r\n";
+            }
+            if (r < 52) {
+                return "delete " + id() + "\r\n";
+            }
+            if (r < 57) {
+                return "release " + id() + " " + pri() + " " + delay() + "\r\n";
+            }
+            if (r < 61) {
+                return "bury " + id() + " " + pri() + "\r\n";
+            }
+            if (r < 63) {
+                return "touch " + id() + "\r\n";
+            }
+            if (r < 66) {
+                return "kick-job " + id() + "\r\n";
+            }
+            if (r < 69) {
+                return "kick " + pick(new String[] {"0", "1", "2", "10", "-1", "x"}) + "\r\n";
+            }
+            if (r < 73) {
+                return "peek " + id() + "\r\n";
+            }
+            if (r < 77) {
+                return pick(new String[] {"peek-ready", "peek-delayed", "peek-buried"}) + "\r\n";
+            }
+            if (r < 80) {
+                return "stats-job " + id() + "\r\n";
+            }
+            if (r < 83) {
+                return "stats-tube " + tube() + "\r\n";
+            }
+            if (r < 85) {
+                return "stats\r\n";
+            }
+            if (r < 88) {
+                return pick(new String[] {"list-tubes", "list-tube-used", "list-tubes-watched"}) + "\r\n";
+            }
+            if (r < 90) {
+                return "pause-tube " + tube() + " " + pick(new String[] {"0", "100", "x"}) + "\r\n";
+            }
+            if (r < 93) {
+                return "reserve-job " + id() + "\r\n";
+            }
+            return garbage();
+        }
+
+        /**
+         * A put. A valid header gets any body bytes (CR and LF included: the length frames them). A header that
+         * fails before the body is read makes beanstalkd read the body as a command line, and a body one byte
+         * too long leaves a line behind it: those get digits-only bodies, so that exactly one more reply
+         * (UNKNOWN_COMMAND) follows, and no bare CR meets beanstalkd's line bug (PROTOCOL.md §1).
+         */
+        private Cmd put() {
+            String pri = pri();
+            boolean validPri = !pri.equals("-1") && !pri.equals("x") && !pri.equals("4294967296");
+            int len = rnd.nextInt(8) == 0 ? MAX_JOB_SIZE - 2 + rnd.nextInt(5) : rnd.nextInt(12);
+            int r = rnd.nextInt(40);
+            boolean tooLong = validPri && len <= MAX_JOB_SIZE && r == 0;
+            byte[] body = new byte[len];
+            for (int i = 0; i < len; i++) {
+                body[i] = (byte) (validPri && rnd.nextInt(4) == 0 ? "\r\n \0".charAt(rnd.nextInt(4))
+                        : validPri ? 'a' + rnd.nextInt(26) : '0' + rnd.nextInt(10));
+            }
+            String b = new String(body, StandardCharsets.ISO_8859_1);
+            String ttr = rnd.nextInt(5) == 0 ? pick(TTRS) : "60";
+            String header = "put " + pri + " " + delay() + " " + ttr + " " + len + "\r\n";
+            if (r == 1) {
+                return new Cmd("put " + pri + " " + delay() + "\r\n", 1);
+            }
+            if (!validPri) {
+                return new Cmd(header + b + "\r\n", 2);
+            }
+            if (tooLong) {
+                return new Cmd(header + b + "zz\r\n", 2); // EXPECTED_CRLF, then the CRLF as an empty line
+            }
+            if (len <= MAX_JOB_SIZE) {
+                puts++;
+            }
+            return new Cmd(header + b + "\r\n", 1); // INSERTED, or JOB_TOO_BIG after swallowing the body
+        }
+
+        private String garbage() {
+            return pick(new String[] {
+                "PUT 0 0 60 1\r\n", "frobnicate\r\n", "\r\n", "use\r\n", "use  a\r\n", "watch\r\n",
+                "delete\r\n", "release 1\r\n", "bury\r\n", "kick\r\n", "peek\r\n", "stats-tube\r\n",
+                "reserve-with-timeout\r\n", "pause-tube a\r\n", "stats-job\r\n",
+                "list-tubes extra\r\n", "stats extra\r\n", "delete 1 2\r\n", "use a \r\n", "touch\r\n",
+                "kick-job\r\n", "peek-ready x\r\n"});
+        }
+    }
+
+    /** One server's connections, opened on first use. */
+    private static final class Side {
+        private final String name;
+        private final int port;
+        private final Socket[] conns = new Socket[CONNS];
+
+        Side(String name, int port) {
+            this.name = name;
+            this.port = port;
+        }
+
+        private Socket conn(int c) throws IOException {
+            if (conns[c] == null) {
+                Socket s = new Socket("127.0.0.1", port);
+                s.setTcpNoDelay(true);
+                s.setSoTimeout(3000);
+                conns[c] = s;
+            }
+            return conns[c];
+        }
+
+        void send(int c, String data) throws IOException {
+            conn(c).getOutputStream().write(data.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        boolean ready(int c) throws IOException {
+            return conns[c] != null && conns[c].getInputStream().available() > 0;
+        }
+
+        /** One whole reply: a line, and the body of OK / RESERVED / FOUND. */
+        String reply(int c, String where) throws IOException {
+            InputStream in = conn(c).getInputStream();
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            int prev = -1;
+            for (;;) {
+                int ch;
+                try {
+                    ch = in.read();
+                } catch (SocketTimeoutException e) {
+                    fail(where + ": " + name + " sent no reply; got \"" + b + "\"");
+                    return null;
+                }
+                if (ch < 0) {
+                    fail(where + ": " + name + " closed the connection; got \"" + b + "\"");
+                }
+                b.write(ch);
+                if (prev == '\r' && ch == '\n') {
+                    break;
+                }
+                prev = ch;
+            }
+            String line = b.toString(StandardCharsets.ISO_8859_1);
+            int body = Transcript.bodyLength(line.substring(0, line.length() - 2));
+            return line + new String(in.readNBytes(body), StandardCharsets.ISO_8859_1);
+        }
+
+        void expectClose(int c, String where) throws IOException {
+            try {
+                int ch = conn(c).getInputStream().read();
+                if (ch >= 0) {
+                    fail(where + ": " + name + " did not close the connection after quit");
+                }
+            } catch (SocketException reset) {
+                // closed with a reset: also closed
+            } catch (SocketTimeoutException e) {
+                fail(where + ": " + name + " did not close the connection after quit");
+            }
+            close(c);
+        }
+
+        void close(int c) throws IOException {
+            if (conns[c] != null) {
+                conns[c].close();
+                conns[c] = null;
+            }
+        }
+
+        void close() throws IOException {
+            for (int c = 0; c < CONNS; c++) {
+                close(c);
+            }
+        }
+    }
+}
