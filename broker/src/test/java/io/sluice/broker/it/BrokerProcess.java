@@ -11,14 +11,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A real {@code sluiced} process (Main on this test classpath), for signal and crash tests. Test thread only. */
-final class BrokerProcess {
+public final class BrokerProcess {
     private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
 
     private BrokerProcess() {
     }
 
     /** Starts Main with these arguments; stderr is merged into stdout. */
-    static Process launch(String... args) throws IOException {
+    public static Process launch(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.sluice.broker.Main"));
@@ -30,7 +30,7 @@ final class BrokerProcess {
      * Reads the process output until the broker says where it listens, returns that port, and keeps draining
      * the output in the background so the process never blocks on a full pipe.
      */
-    static int awaitPort(Process p) throws IOException {
+    public static int awaitPort(Process p) throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         String line;
