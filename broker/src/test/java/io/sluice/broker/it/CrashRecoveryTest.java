@@ -86,6 +86,33 @@ class CrashRecoveryTest {
         assertTrue(seq[0] == 20);
     }
 
+    /**
+     * Jobs at and next to the maximum size, and the jobs logged after them, survive {@code kill -9}: beanstalkd
+     * 1.12's replay refuses a job within 2 bytes of {@code -z} and drops the rest of that binlog (PROTOCOL.md §8).
+     */
+    @Test
+    void jobsOfTheMaximumSizeSurviveKillDashNine() throws Exception {
+        int[] sizes = {38, 39, 40, 1};
+        Process p = BrokerProcess.launch("-p", "0", "-b", dir.toString(), "-z", "40");
+        try (Wire w = new Wire(BrokerProcess.awaitPort(p))) {
+            for (int i = 0; i < sizes.length; i++) {
+                w.send("put 0 0 60 " + sizes[i] + "\r\n" + "x".repeat(sizes[i]) + "\r\n").expect("INSERTED " + (i + 1) + "\r\n");
+            }
+        } finally {
+            p.destroyForcibly();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        }
+        p = BrokerProcess.launch("-p", "0", "-b", dir.toString(), "-z", "40");
+        try (Wire w = new Wire(BrokerProcess.awaitPort(p))) {
+            for (int i = 0; i < sizes.length; i++) {
+                w.send("peek " + (i + 1) + "\r\n").expect("FOUND " + (i + 1) + " " + sizes[i] + "\r\n"
+                        + "x".repeat(sizes[i]) + "\r\n");
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private void produce(int port, String prefix, AtomicBoolean stop) {
         try (Wire w = new Wire(port)) {
             for (int i = 0; !stop.get(); i++) {
