@@ -324,11 +324,23 @@ class DifferentialFuzzTest {
             }
         }
 
-        private void send(int step, int c, String data) throws IOException {
+        private void send(int step, int c, String data) throws IOException, InterruptedException {
             String b = ids.forBeanstalkd(data);
+            String s = ids.forSluice(data);
             note(step, c, b);
+            if (rnd.nextInt(6) == 0 && b.length() > 1 && s.length() > 1) {
+                // torn: the servers see the first part alone (a line or a body cut anywhere), then the rest
+                int cutB = 1 + rnd.nextInt(b.length() - 1);
+                int cutS = Math.min(cutB, s.length() - 1); // ids may have other lengths on the two sides
+                bean.send(c, b.substring(0, cutB));
+                sluice.send(c, s.substring(0, cutS));
+                Thread.sleep(2);
+                bean.send(c, b.substring(cutB));
+                sluice.send(c, s.substring(cutS));
+                return;
+            }
             bean.send(c, b);
-            sluice.send(c, ids.forSluice(data));
+            sluice.send(c, s);
         }
 
         private void compare(int step, int c, int replies) throws IOException {
