@@ -35,12 +35,12 @@ class CommandDecoderSplitTest {
             "Put[pri=1, delay=0, ttr=60, bytes=5] hello",
             "Put[pri=0, delay=0, ttr=1, bytes=6] \r\n\0\r\n\0",
             "Put[pri=0, delay=0, ttr=1, bytes=0] ",
-            "Use[tube=foo]", "Reserve[timeoutSeconds=-1]", "Delete[id=1]",
+            "Use[tube=foo]", "Reserve[timeoutSeconds=-1, withTimeout=false]", "Delete[id=1]",
             "Invalid[reply=BAD_FORMAT, countedAs=NONE]",
             "Invalid[reply=JOB_TOO_BIG, countedAs=PUT]",
             "PutBadBody[]",
             "Invalid[reply=BAD_FORMAT, countedAs=NONE]", "Stats[]",
-            "Reserve[timeoutSeconds=5]", "ListTubesWatched[]",
+            "Reserve[timeoutSeconds=5, withTimeout=true]", "ListTubesWatched[]",
             "Invalid[reply=UNKNOWN_COMMAND, countedAs=NONE]",
             "Quit[]");
 

@@ -152,8 +152,8 @@ class CommandDecoderTest {
         t.add("put 5 0 1 64\r\n" + "\r\n".repeat(32) + "\r\n",
                 "Put[pri=5, delay=0, ttr=1] \"" + "\\x0d\\x0a".repeat(32) + "\"");
         t.add("use foo\r\n", "Use[tube=foo]");
-        t.add("reserve\r\n", "Reserve[timeoutSeconds=-1]");
-        t.add("reserve-with-timeout 5 junk\r\n", "Reserve[timeoutSeconds=5]");
+        t.add("reserve\r\n", "Reserve[timeoutSeconds=-1, withTimeout=false]");
+        t.add("reserve-with-timeout 5 junk\r\n", "Reserve[timeoutSeconds=5, withTimeout=true]");
         t.add("delete 1\r\n", "Delete[id=1]");
         t.add("stats\r\n", "Stats[]");
         // too long: dropped up to its CRLF, then BAD_FORMAT
