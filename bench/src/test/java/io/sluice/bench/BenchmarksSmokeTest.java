@@ -35,7 +35,7 @@ class BenchmarksSmokeTest {
     void parser() {
         ParserBench b = new ParserBench();
         assertTrue(b.putHeader());
-        assertEquals("Reserve[timeoutSeconds=-1]", b.reserve().toString());
+        assertEquals("Reserve[timeoutSeconds=-1, withTimeout=false]", b.reserve().toString());
         assertEquals("Delete[id=1000000]", b.delete().toString());
     }
 
