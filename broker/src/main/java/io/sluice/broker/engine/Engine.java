@@ -233,10 +233,7 @@ public final class Engine {
         }
         Tube t;
         while ((t = pauses.peek()) != null && t.unpauseAt <= now) {
-            pauses.poll();
-            t.pauseDuration = 0;
-            t.unpauseAt = 0;
-            processQueue(t);
+            unpause(t);
         }
         Client c;
         while ((c = wakeups.peek()) != null && c.wakeAt <= now) {
@@ -763,10 +760,7 @@ public final class Engine {
             // beanstalkd pauses for 1 ns, which is over before its next command looks: a delay of 0 unpauses now,
             // and the tube's waiters get its ready jobs.
             reply(c, Reply.PAUSED);
-            pauses.remove(t);
-            t.pauseDuration = 0;
-            t.unpauseAt = 0;
-            processQueue(t);
+            unpause(t);
             return;
         }
         t.pauseDuration = p.delaySeconds() * SECOND;
@@ -777,6 +771,14 @@ public final class Engine {
             pauses.add(t);
         }
         reply(c, Reply.PAUSED);
+    }
+
+    /** Ends a tube's pause (its timer, or {@code pause-tube t 0}) and hands its ready jobs to its waiters. */
+    private void unpause(Tube t) {
+        pauses.remove(t);
+        t.pauseDuration = 0;
+        t.unpauseAt = 0;
+        processQueue(t);
     }
 
     // ---------------------------------------------------------------- job state transitions

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -147,9 +146,11 @@ class CompatTranscriptTest {
         List<String> got = new ArrayList<>();
         InputStream in = s.getInputStream();
         for (int i = 0; i < expected.size(); i++) {
-            String line = readLine(in, where, got);
-            int body = Transcript.bodyLength(line.substring(0, line.length() - 2));
-            got.add(line + new String(in.readNBytes(body), StandardCharsets.ISO_8859_1));
+            try {
+                got.add(Transcript.readReply(in));
+            } catch (IOException e) {
+                fail(where + ": " + e.getMessage() + " after " + got);
+            }
         }
         assertEquals(render(expected), render(got), where);
     }
@@ -160,28 +161,6 @@ class CompatTranscriptTest {
             sb.append(Transcript.normalize(r).replace("\r", "\\r").replace("\n", "\\n\n")).append("\n");
         }
         return sb.toString();
-    }
-
-    private static String readLine(InputStream in, String where, List<String> gotSoFar) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int prev = -1;
-        for (;;) {
-            int c;
-            try {
-                c = in.read();
-            } catch (SocketTimeoutException e) {
-                fail(where + ": timed out waiting for a reply; got " + gotSoFar + " and \"" + b + "\"");
-                return null;
-            }
-            if (c < 0) {
-                fail(where + ": connection closed; got " + gotSoFar + " and \"" + b + "\"");
-            }
-            b.write(c);
-            if (prev == '\r' && c == '\n') {
-                return b.toString(StandardCharsets.ISO_8859_1);
-            }
-            prev = c;
-        }
     }
 
     private static void expectClose(Socket s, String where) throws IOException {

@@ -7,9 +7,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -655,29 +653,12 @@ class DifferentialFuzzTest {
 
         /** One whole reply: a line, and the body of OK / RESERVED / FOUND. */
         String reply(int c, String where) throws IOException {
-            InputStream in = conn(c).getInputStream();
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            int prev = -1;
-            for (;;) {
-                int ch;
-                try {
-                    ch = in.read();
-                } catch (SocketTimeoutException e) {
-                    fail(where + ": " + name + " sent no reply; got \"" + b + "\"");
-                    return null;
-                }
-                if (ch < 0) {
-                    fail(where + ": " + name + " closed the connection; got \"" + b + "\"");
-                }
-                b.write(ch);
-                if (prev == '\r' && ch == '\n') {
-                    break;
-                }
-                prev = ch;
+            try {
+                return Transcript.readReply(conn(c).getInputStream());
+            } catch (IOException e) {
+                fail(where + ": " + name + ": " + e.getMessage());
+                return null;
             }
-            String line = b.toString(StandardCharsets.ISO_8859_1);
-            int body = Transcript.bodyLength(line.substring(0, line.length() - 2));
-            return line + new String(in.readNBytes(body), StandardCharsets.ISO_8859_1);
         }
 
         void expectClose(int c, String where) throws IOException {

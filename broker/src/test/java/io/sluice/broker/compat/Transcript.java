@@ -62,6 +62,34 @@ record Transcript(String name, List<String> args, List<Step> steps) {
         return out;
     }
 
+    /**
+     * Reads one whole reply: a line, and the body of OK / RESERVED / FOUND. A timeout or an end of stream before
+     * the reply is whole is an {@link IOException} whose message shows the bytes read so far.
+     */
+    static String readReply(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        int prev = -1;
+        for (;;) {
+            int c;
+            try {
+                c = in.read();
+            } catch (java.net.SocketTimeoutException e) {
+                throw new java.net.SocketTimeoutException("timed out waiting for a reply; got \"" + b + "\"");
+            }
+            if (c < 0) {
+                throw new java.io.EOFException("connection closed; got \"" + b + "\"");
+            }
+            b.write(c);
+            if (prev == '\r' && c == '\n') {
+                break;
+            }
+            prev = c;
+        }
+        String line = b.toString(StandardCharsets.ISO_8859_1);
+        int body = bodyLength(line.substring(0, line.length() - 2));
+        return line + new String(in.readNBytes(body), StandardCharsets.ISO_8859_1);
+    }
+
     /** Bytes after the reply line that belong to the reply: body plus CRLF, or 0. */
     static int bodyLength(String line) {
         String[] f = line.split(" ");
