@@ -19,7 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * A running broker. Start: lock the data directory, bind the network (in the background) while the log is
- * recovered, then start the log thread and the engine thread. Stop: the reverse, so every acknowledged change is on disk before the files close.
+ * recovered, then start the log thread and the engine (on its own thread, or on the network's event loop: see
+ * {@link BrokerConfig.EngineThread}). Stop: the reverse, so every acknowledged change is on disk before the files
+ * close.
  *
  * <p>Thread rule: {@link #start} and {@link #close} from one controlling thread; {@link #drain} from any thread.
  */
@@ -67,7 +69,7 @@ public final class Broker implements AutoCloseable {
                 new ProcessInfo(VERSION));
         engine.retention(config.retentionMillis(), config.retentionMax());
         // The runner exists before recovery so that the network can start meanwhile: connections accepted while
-        // the log is read post their events to its inbox, applied once the engine thread starts after recovery.
+        // the log is read post their events to its inbox, applied once the engine starts after recovery.
         EngineRunner runner = new EngineRunner(engine, Clock.SYSTEM);
         LogWriter writer = null;
         FileLock lock = null;
@@ -110,7 +112,11 @@ public final class Broker implements AutoCloseable {
                 writer.start(first, engine.nextId());
                 writerStarted = true;
             }
-            runner.start();
+            if (config.engineShared()) {
+                runner.startOn(network.server.engineHost());
+            } else {
+                runner.start();
+            }
             runnerStarted = true;
             Broker b = new Broker(runner, network.server, writer, lock, addr, warnings);
             b.recoverySummary = summary;
@@ -150,7 +156,7 @@ public final class Broker implements AutoCloseable {
 
         private Network(BrokerConfig config, EngineRunner runner) {
             binding = new java.util.concurrent.FutureTask<>(() -> {
-                NettyServer s = new NettyServer(config.ioThreads());
+                NettyServer s = new NettyServer(config.ioThreads(), config.engineShared());
                 server = s;
                 return s.start(config.listen(), config.port(), config.maxJobSize(), config.verbose(), runner);
             });

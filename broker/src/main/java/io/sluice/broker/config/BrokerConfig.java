@@ -20,10 +20,41 @@ import io.sluice.broker.protocol.ProtocolLimits;
  * @param recoverTruncate cut a log damaged before its last segment at the damage instead of refusing to start
  * @param retentionMillis how long finished jobs are remembered ({@code --retention}, PROTOCOL.md §7.5)
  * @param retentionMax    at most this many finished jobs are remembered ({@code --retention-max}); 0: none
+ * @param engineThread    where the engine runs ({@code --engine-thread}): see {@link EngineThread}
  */
 public record BrokerConfig(String listen, int port, long maxJobSize, String dataDir, long fsyncMs,
                            boolean fsyncNever, long segmentSize, int ioThreads, int verbose, boolean recoverTruncate,
-                           long retentionMillis, int retentionMax) {
+                           long retentionMillis, int retentionMax, EngineThread engineThread) {
+
+    /**
+     * Which thread runs the engine. {@code SHARED}: the network event loop (its only one, or the first), between
+     * its reads and writes, as beanstalkd and Redis do: no hand-off between two threads per command, which on two
+     * cores costs more than the second thread gains (bench/RESULTS.md, sixth round). {@code OWN}: a thread of its
+     * own, for machines with cores to spare for several network threads. {@code AUTO}: shared with one network
+     * thread, own with more.
+     */
+    public enum EngineThread {
+        AUTO, SHARED, OWN;
+
+        /** The setting's name in files and on the command line. */
+        public String text() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static EngineThread parse(String text, String what) {
+            for (EngineThread t : values()) {
+                if (t.text().equals(text)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException(what + ": '" + text + "' is not one of auto, shared, own");
+        }
+    }
+
+    /** Whether the engine runs on the network event loop ({@link EngineThread}). */
+    public boolean engineShared() {
+        return engineThread == EngineThread.SHARED || (engineThread == EngineThread.AUTO && ioThreads == 1);
+    }
 
     public static final String DEFAULT_LISTEN = "127.0.0.1";
     public static final int DEFAULT_PORT = 11300;
@@ -33,8 +64,8 @@ public record BrokerConfig(String listen, int port, long maxJobSize, String data
     public static final int DEFAULT_RETENTION_MAX = 100_000;
 
     /**
-     * Half the cores, 1 to 4: the engine thread needs a core of its own, and on 2 cores a second network thread only
-     * competes with it and with the clients (measured in bench/RESULTS.md: one thread is 10-40% faster there).
+     * Half the cores, 1 to 4: with more than one the engine gets a core of its own, and on 2 cores a second network
+     * thread only competes with the engine and with the clients (bench/RESULTS.md: one thread is 10-40% faster there).
      */
     public static int defaultIoThreads(int cores) {
         return Math.max(1, Math.min(4, cores / 2));
@@ -43,29 +74,35 @@ public record BrokerConfig(String listen, int port, long maxJobSize, String data
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_LISTEN, DEFAULT_PORT, ProtocolLimits.DEFAULT_MAX_JOB_SIZE, null,
                 DEFAULT_FSYNC_MS, false, DEFAULT_SEGMENT_SIZE, defaultIoThreads(Runtime.getRuntime().availableProcessors()),
-                0, false, DEFAULT_RETENTION_MILLIS, DEFAULT_RETENTION_MAX);
+                0, false, DEFAULT_RETENTION_MILLIS, DEFAULT_RETENTION_MAX, EngineThread.AUTO);
     }
 
     public BrokerConfig withPort(int p) {
         return new BrokerConfig(listen, p, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
-                recoverTruncate, retentionMillis, retentionMax);
+                recoverTruncate, retentionMillis, retentionMax, engineThread);
     }
 
     public BrokerConfig withMaxJobSize(long z) {
         return new BrokerConfig(listen, port, z, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
-                recoverTruncate, retentionMillis, retentionMax);
+                recoverTruncate, retentionMillis, retentionMax, engineThread);
     }
 
     /** Durable in {@code dir} with the given fsync interval (0 = always, -1 = never). */
     public BrokerConfig withDataDir(String dir, long fsync, long segment) {
         return new BrokerConfig(listen, port, maxJobSize, dir, Math.max(fsync, 0), fsync < 0, segment, ioThreads,
-                verbose, recoverTruncate, retentionMillis, retentionMax);
+                verbose, recoverTruncate, retentionMillis, retentionMax, engineThread);
     }
 
     /** Finished jobs remembered for {@code millis}, at most {@code max} of them. */
     public BrokerConfig withRetention(long millis, int max) {
         return new BrokerConfig(listen, port, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
-                recoverTruncate, millis, max);
+                recoverTruncate, millis, max, engineThread);
+    }
+
+    /** The same, with the engine on the given thread. */
+    public BrokerConfig withEngineThread(EngineThread t) {
+        return new BrokerConfig(listen, port, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads, verbose,
+                recoverTruncate, retentionMillis, retentionMax, t);
     }
 
     public FsyncPolicy fsyncPolicy() {
@@ -98,6 +135,9 @@ public record BrokerConfig(String listen, int port, long maxJobSize, String data
         }
         if (retentionMax < 0) {
             throw new IllegalArgumentException("retention-max: " + retentionMax + " is negative");
+        }
+        if (engineThread == null) {
+            throw new IllegalArgumentException("engine-thread: one of auto, shared, own is required");
         }
         if (dataDir != null && dataDir.isBlank()) {
             throw new IllegalArgumentException("data-dir: empty path");

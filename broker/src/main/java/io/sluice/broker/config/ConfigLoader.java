@@ -32,7 +32,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> FILE_KEYS = Set.of("listen", "port", "max-job-size", "data-dir", "fsync-ms",
-            "fsync-never", "segment-size", "io-threads", "verbose", "in-memory", "retention", "retention-max");
+            "fsync-never", "segment-size", "io-threads", "engine-thread", "verbose", "in-memory", "retention", "retention-max");
 
     @Command(name = "sluiced", sortOptions = false, usageHelpAutoWidth = true,
             description = "Sluice: a durable job-queue broker speaking the beanstalkd protocol.")
@@ -63,6 +63,9 @@ public final class ConfigLoader {
         Long segmentSize;
         @Option(names = "--io-threads", paramLabel = "N", description = "network threads (default: half the cores, 1 to 4)")
         Integer ioThreads;
+        @Option(names = "--engine-thread", paramLabel = "WHERE", description = "where the engine runs: shared (on "
+                + "the network thread), own (a thread of its own) or auto (default: shared with one network thread)")
+        String engineThread;
         @Option(names = "--retention", paramLabel = "DUR", description = "remember finished jobs this long "
                 + "(default 1h; ms, s, m, h, d)")
         String retention;
@@ -117,6 +120,7 @@ public final class ConfigLoader {
         boolean fsyncNever = d.fsyncNever();
         long segmentSize = d.segmentSize();
         int ioThreads = d.ioThreads();
+        BrokerConfig.EngineThread engineThread = d.engineThread();
         int verbose = d.verbose();
         long retention = d.retentionMillis();
         int retentionMax = d.retentionMax();
@@ -138,6 +142,10 @@ public final class ConfigLoader {
             fsyncNever = bool(root, "fsync-never", fsyncNever, f.config);
             segmentSize = number(root, "segment-size", segmentSize, f.config);
             ioThreads = (int) number(root, "io-threads", ioThreads, f.config);
+            if (root.has("engine-thread")) {
+                engineThread = BrokerConfig.EngineThread.parse(text(root, "engine-thread", null, f.config),
+                        f.config + ": engine-thread");
+            }
             verbose = (int) number(root, "verbose", verbose, f.config);
             inMemory = bool(root, "in-memory", inMemory, f.config);
             if (root.has("retention")) {
@@ -157,6 +165,9 @@ public final class ConfigLoader {
         fsyncNever = f.fsyncNever || fsyncNever;
         segmentSize = f.segmentSize != null ? f.segmentSize : segmentSize;
         ioThreads = f.ioThreads != null ? f.ioThreads : ioThreads;
+        if (f.engineThread != null) {
+            engineThread = BrokerConfig.EngineThread.parse(f.engineThread, "--engine-thread");
+        }
         verbose += f.verbose.length;
         if (f.inMemory && f.dataDir != null) {
             throw new IllegalArgumentException("--in-memory and -b/--data-dir contradict each other");
@@ -165,7 +176,7 @@ public final class ConfigLoader {
             dataDir = null;
         }
         return new BrokerConfig(listen, port, maxJobSize, dataDir, fsyncMs, fsyncNever, segmentSize, ioThreads,
-                verbose, f.recoverTruncate, retention, retentionMax).validate();
+                verbose, f.recoverTruncate, retention, retentionMax, engineThread).validate();
     }
 
     /** A duration setting ({@code 90s}, {@code 1h}, ...) in ms. */

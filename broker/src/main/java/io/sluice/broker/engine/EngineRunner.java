@@ -5,17 +5,28 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The engine thread and its front door. Event loops post connection events here; the thread applies them to the
- * {@link Engine} in arrival order, fires timers, flushes each touched connection once per cycle, and parks
- * until the next event or timer when idle (no spinning: the machine's cores belong to the event loops).
+ * What runs the engine, and its front door. Event loops post connection events here; each cycle applies them to the
+ * {@link Engine} in arrival order, fires timers and flushes each touched connection once. The cycles run on one
+ * thread, either way, so the engine keeps a single owner and needs no locks:
+ * <ul>
+ *   <li>{@link #start}: a thread of its own, which parks until the next event or timer when idle (no spinning: the
+ *       machine's cores belong to the event loops);</li>
+ *   <li>{@link #startOn}: tasks of one executor, the network event loop (Aeron's shared threading mode): a loop pass
+ *       reads commands, runs a cycle and writes the replies, with no hand-off between threads.</li>
+ * </ul>
  *
  * <p>Thread rule: the posting methods ({@link #open}, {@link #submitAll}, {@link #inputClosed}, {@link #closed},
- * {@link #drain}, {@link #stop}) are thread-safe; events of one connection must come from one thread (its event
- * loop) so they stay in order.
+ * {@link #drain}, {@link #wake}, {@link #stop}) are thread-safe; events of one connection must come from one thread
+ * (its event loop) so they stay in order. {@link #start} or {@link #startOn} once, from the starting thread.
  */
 public final class EngineRunner {
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -68,6 +79,16 @@ public final class EngineRunner {
         thread.start();
     }
 
+    /**
+     * Instead of {@link #start}: the engine's cycles run as tasks of {@code host} (one thread, such as the only
+     * network event loop) and no engine thread is started. Every cycle still runs on that one thread, so the engine
+     * keeps a single owner; what goes is the hand-off between two threads on every command.
+     */
+    public void startOn(ScheduledExecutorService host) {
+        this.host = host;
+        schedule();
+    }
+
     public void open(Client c) {
         post(new Event(OPEN, c, null));
     }
@@ -99,9 +120,28 @@ public final class EngineRunner {
         wakeOnce();
     }
 
-    /** Stops the thread after it has applied what was posted before; waits for it. */
+    /**
+     * Stops the thread after it has applied what was posted before; waits for it. Hosted, the last cycle runs on
+     * the host, or on the calling thread once the host has stopped (then no other thread runs cycles).
+     */
     public void stop() throws InterruptedException {
         running = false;
+        ScheduledExecutorService h = host;
+        if (h != null) {
+            if (h.isShutdown()) {
+                h.awaitTermination(10, TimeUnit.SECONDS);
+                lastCycle();
+            } else {
+                FutureTask<Void> last = new FutureTask<>(this::lastCycle, null);
+                h.execute(last);
+                try {
+                    last.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException("the engine's last cycle failed", e);
+                }
+            }
+            return;
+        }
         LockSupport.unpark(thread);
         stopped.await(10, TimeUnit.SECONDS);
     }
@@ -111,21 +151,76 @@ public final class EngineRunner {
         wakeOnce();
     }
 
+    // ------------------------------------------------------------ hosted cycles (startOn)
+
+    /** The executor running the cycles (set once, before the first), or null for the engine's own thread. */
+    private volatile ScheduledExecutorService host;
+    /** A cycle is queued on the host and has not started: posts need not queue another. */
+    private volatile boolean cycleQueued;
+    /** Host thread only: the earliest deadline a timer task is queued for. */
+    private long timerAt = Long.MAX_VALUE;
+    private final Runnable cycleTask = this::hostedCycle;
+
+    private void schedule() {
+        ScheduledExecutorService h = host;
+        if (h != null && !cycleQueued && CYCLE_QUEUED.compareAndSet(this, false, true)) {
+            try {
+                h.execute(cycleTask);
+            } catch (RejectedExecutionException shuttingDown) {
+                cycleQueued = false; // the host stopped: stop() runs the last cycle itself
+            }
+        }
+    }
+
+    private void hostedCycle() {
+        cycleQueued = false; // before reading the inbox: a post after this queues the next cycle
+        drainInbox();
+        long next = engine.tick();
+        engine.releaseDurable();
+        engine.flush();
+        markApplied();
+        if (current != null) {
+            // waiting for the log's next segment: it wakes us when ready; look again meanwhile, as the thread does
+            host.schedule(this::schedule, STALL_NANOS, TimeUnit.NANOSECONDS);
+        } else if (!inbox.isEmpty() || engine.releasable()) {
+            schedule(); // the bound on events per cycle stopped it: the loop's I/O goes first, then the rest
+        }
+        // The next deadline (capped as the thread's park is); an earlier timer already queued covers it, and one
+        // that fires for nothing only runs an empty cycle.
+        long at = Math.min(next, clock.nanos() + MAX_PARK_NANOS);
+        if (at < timerAt) {
+            timerAt = at;
+            host.schedule(() -> {
+                if (timerAt <= clock.nanos()) {
+                    timerAt = Long.MAX_VALUE;
+                }
+                schedule();
+            }, Math.max(0, at - clock.nanos()), TimeUnit.NANOSECONDS);
+        }
+    }
+
     /**
      * Unparks the engine if it is parked, once per park: many loops posting while it wakes up would otherwise each
      * pay an unpark (a futex call, and a mutex the woken thread then contends on).
      */
     private void wakeOnce() {
+        if (host != null) {
+            schedule();
+            return;
+        }
         if (parked && PARKED.compareAndSet(this, true, false)) {
             LockSupport.unpark(thread);
         }
     }
 
     private static final java.lang.invoke.VarHandle PARKED;
+    private static final java.lang.invoke.VarHandle CYCLE_QUEUED;
 
     static {
         try {
             PARKED = java.lang.invoke.MethodHandles.lookup().findVarHandle(EngineRunner.class, "parked", boolean.class);
+            CYCLE_QUEUED = java.lang.invoke.MethodHandles.lookup().findVarHandle(EngineRunner.class, "cycleQueued",
+                    boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -148,13 +243,18 @@ public final class EngineRunner {
                     }
                 }
             }
-            drainInbox();
-            engine.releaseDurable();
-            engine.flush();
-            markApplied();
+            lastCycle();
         } finally {
             stopped.countDown();
         }
+    }
+
+    /** One last application of what was posted (stop). */
+    private void lastCycle() {
+        drainInbox();
+        engine.releaseDurable();
+        engine.flush();
+        markApplied();
     }
 
     private int drainInbox() {

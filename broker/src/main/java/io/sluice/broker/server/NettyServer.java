@@ -4,6 +4,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultSelectStrategyFactory;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
@@ -18,6 +20,7 @@ import io.sluice.broker.engine.EngineRunner;
 import io.sluice.broker.protocol.CommandDecoder;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The TCP edge: accepts connections and gives each a {@link CommandDecoder} and a {@link ClientConnection}.
@@ -32,16 +35,23 @@ public final class NettyServer implements AutoCloseable {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private Channel serverChannel;
 
-    public NettyServer(int ioThreads) {
+    /**
+     * @param hostsEngine the engine's cycles run on an event loop ({@link #engineHost}): its replies are then written
+     *                    in the same pass that read the commands, and a loop has nothing to wait for before blocking
+     *                    in epoll (else {@link ReplyAwaitingSelectStrategy} polls briefly for the engine thread)
+     */
+    public NettyServer(int ioThreads, boolean hostsEngine) {
+        SelectStrategyFactory strategy = hostsEngine ? DefaultSelectStrategyFactory.INSTANCE
+                : ReplyAwaitingSelectStrategy::new;
         if (Epoll.isAvailable()) {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("sluice-accept"));
             workers = new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("sluice-io"),
-                    ReplyAwaitingSelectStrategy::new);
+                    strategy);
             channelType = EpollServerSocketChannel.class;
         } else {
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("sluice-accept"));
             workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("sluice-io"),
-                    java.nio.channels.spi.SelectorProvider.provider(), ReplyAwaitingSelectStrategy::new);
+                    java.nio.channels.spi.SelectorProvider.provider(), strategy);
             channelType = NioServerSocketChannel.class;
         }
     }
@@ -68,6 +78,11 @@ public final class NettyServer implements AutoCloseable {
                 });
         serverChannel = b.bind(host, port).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The event loop that runs the engine's cycles when it has no thread of its own (the first). */
+    public ScheduledExecutorService engineHost() {
+        return workers.iterator().next();
     }
 
     /** Stops accepting and closes every client connection. */

@@ -46,16 +46,27 @@ class CompatTranscriptTest {
 
     @TestFactory
     Stream<DynamicTest> transcriptsMatchBeanstalkd() throws IOException, URISyntaxException {
+        return transcripts(BrokerConfig.EngineThread.SHARED);
+    }
+
+    /** The same with the engine on a thread of its own (the default with more than one network thread). */
+    @TestFactory
+    Stream<DynamicTest> transcriptsMatchBeanstalkdWithTheEngineOnItsOwnThread() throws IOException, URISyntaxException {
+        return transcripts(BrokerConfig.EngineThread.OWN);
+    }
+
+    private static Stream<DynamicTest> transcripts(BrokerConfig.EngineThread engine)
+            throws IOException, URISyntaxException {
         List<Path> files = files();
         assertFalse(files.isEmpty(), "no transcripts");
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
             String name = f.getFileName().toString().replace(".json", "");
             String why = KNOWN_DIFFERENCES.get(name);
             if (why == null) {
-                replay(f);
+                replay(f, engine);
             } else {
-                assertThrows(AssertionError.class, () -> replay(f), name + " now matches beanstalkd, yet it is "
-                        + "listed as a known difference (" + why + ")");
+                assertThrows(AssertionError.class, () -> replay(f, engine), name + " now matches beanstalkd, yet it "
+                        + "is listed as a known difference (" + why + ")");
             }
         }));
     }
@@ -90,9 +101,9 @@ class CompatTranscriptTest {
         }
     }
 
-    private static void replay(Path file) throws Exception {
+    private static void replay(Path file, BrokerConfig.EngineThread engine) throws Exception {
         Transcript t = Transcript.load(file);
-        BrokerConfig config = BrokerConfig.defaults().withPort(0);
+        BrokerConfig config = BrokerConfig.defaults().withPort(0).withEngineThread(engine);
         for (int i = 0; i < t.args().size(); i++) {
             if (t.args().get(i).equals("-z")) {
                 config = config.withMaxJobSize(Long.parseLong(t.args().get(i + 1)));

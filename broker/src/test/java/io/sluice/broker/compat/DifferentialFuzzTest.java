@@ -52,8 +52,8 @@ class DifferentialFuzzTest {
     Stream<DynamicTest> randomConversationsMatchBeanstalkd() {
         Assumptions.assumeTrue(Files.isExecutable(BEANSTALKD), "beanstalkd is not installed");
         return IntStream.range(FIRST, FIRST + SEEDS).mapToObj(seed ->
-                DynamicTest.dynamicTest("seed " + seed, () -> {
-                    try (InMemory servers = new InMemory()) {
+                DynamicTest.dynamicTest("seed " + seed + " (engine " + engine(seed).text() + ")", () -> {
+                    try (InMemory servers = new InMemory(engine(seed))) {
                         new Conversation(seed, servers, 0).play();
                     }
                 }));
@@ -68,8 +68,8 @@ class DifferentialFuzzTest {
     Stream<DynamicTest> conversationsAcrossKillsMatchBeanstalkd() {
         Assumptions.assumeTrue(Files.isExecutable(BEANSTALKD), "beanstalkd is not installed");
         return IntStream.range(FIRST, FIRST + DURABLE_SEEDS).mapToObj(seed ->
-                DynamicTest.dynamicTest("seed " + seed, () -> {
-                    try (Durable servers = new Durable()) {
+                DynamicTest.dynamicTest("seed " + seed + " (engine " + engine(seed).text() + ")", () -> {
+                    try (Durable servers = new Durable(engine(seed))) {
                         new Conversation(seed, servers, KILL_EVERY).play();
                     }
                 }));
@@ -85,14 +85,20 @@ class DifferentialFuzzTest {
         void crashAndRestart() throws Exception;
     }
 
+    /** Where Sluice runs its engine for a seed: both ways, alternately (even seeds on the network thread). */
+    private static BrokerConfig.EngineThread engine(long seed) {
+        return seed % 2 == 0 ? BrokerConfig.EngineThread.SHARED : BrokerConfig.EngineThread.OWN;
+    }
+
     /** beanstalkd in memory, and Sluice in this JVM. */
     private static final class InMemory implements Servers {
         private final LiveBeanstalkd bean;
         private final Broker sluice;
 
-        InMemory() throws Exception {
+        InMemory(BrokerConfig.EngineThread engine) throws Exception {
             bean = LiveBeanstalkd.start(BEANSTALKD, List.of("-z", Integer.toString(MAX_JOB_SIZE)));
-            sluice = Broker.start(BrokerConfig.defaults().withPort(0).withMaxJobSize(MAX_JOB_SIZE));
+            sluice = Broker.start(BrokerConfig.defaults().withPort(0).withMaxJobSize(MAX_JOB_SIZE)
+                    .withEngineThread(engine));
         }
 
         public int beanPort() {
@@ -120,8 +126,10 @@ class DifferentialFuzzTest {
         private LiveBeanstalkd bean;
         private Process sluice;
         private int sluicePort;
+        private final BrokerConfig.EngineThread engine;
 
-        Durable() throws Exception {
+        Durable(BrokerConfig.EngineThread engine) throws Exception {
+            this.engine = engine;
             start();
         }
 
@@ -130,7 +138,7 @@ class DifferentialFuzzTest {
             bean = LiveBeanstalkd.start(BEANSTALKD, List.of("-z", Integer.toString(MAX_JOB_SIZE), "-b",
                     dir.resolve("beanstalkd").toString()));
             sluice = BrokerProcess.launch("-l", "127.0.0.1", "-p", "0", "-z", Integer.toString(MAX_JOB_SIZE), "-b",
-                    dir.resolve("sluice").toString());
+                    dir.resolve("sluice").toString(), "--engine-thread", engine.text());
             sluicePort = BrokerProcess.awaitPort(sluice);
         }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theEngineSharesTheOnlyNetworkThreadUnlessToldOtherwise() throws Exception {
+        BrokerConfig one = ConfigLoader.load(new String[] {"--io-threads", "1"}, "v", null);
+        assertEquals(BrokerConfig.EngineThread.AUTO, one.engineThread());
+        assertTrue(one.engineShared());
+        assertFalse(ConfigLoader.load(new String[] {"--io-threads", "2"}, "v", null).engineShared());
+        assertFalse(ConfigLoader.load(new String[] {"--io-threads", "1", "--engine-thread", "own"}, "v", null)
+                .engineShared());
+        assertTrue(ConfigLoader.load(new String[] {"--io-threads", "3", "--engine-thread", "shared"}, "v", null)
+                .engineShared());
+        Path f = tmp.resolve("e.json");
+        Files.writeString(f, "{\"engine-thread\": \"own\", \"io-threads\": 1}");
+        assertEquals(BrokerConfig.EngineThread.OWN, ConfigLoader.load(new String[] {"-c", f.toString()}, "v", null)
+                .engineThread());
+        assertEquals(BrokerConfig.EngineThread.SHARED, ConfigLoader.load(new String[] {"-c", f.toString(),
+            "--engine-thread", "shared"}, "v", null).engineThread());
+    }
+
+    @Test
     void theShippedConfigFileLoadsAndMatchesTheDefaults() {
         Path shipped = Path.of("..", "conf", "sluice.json");
         BrokerConfig c = ConfigLoader.load(new String[] {"-c", shipped.toString()}, "v", null);
@@ -73,6 +92,7 @@ class ConfigLoaderTest {
         assertEquals(d.fsyncPolicy(), c.fsyncPolicy());
         assertEquals(d.retentionMillis(), c.retentionMillis());
         assertEquals(d.retentionMax(), c.retentionMax());
+        assertEquals(d.engineThread(), c.engineThread());
     }
 
     @Test
@@ -81,6 +101,7 @@ class ConfigLoaderTest {
         assertTrue(message("-z", "2000000000").contains("max-job-size"));
         assertTrue(message("-s", "10").contains("segment-size"));
         assertTrue(message("--io-threads", "0").contains("io-threads"));
+        assertTrue(message("--engine-thread", "both").contains("--engine-thread: 'both' is not one of auto, shared, own"));
         assertTrue(message("--retention", "soon").contains("--retention: 'soon' is not a duration"));
         assertTrue(message("--retention-max", "-1").contains("retention-max"));
         assertTrue(message("--in-memory", "-b", "/x").contains("contradict"));
