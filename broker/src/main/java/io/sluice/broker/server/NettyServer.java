@@ -4,7 +4,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -37,12 +36,12 @@ public final class NettyServer implements AutoCloseable {
 
     /**
      * @param hostsEngine the engine's cycles run on an event loop ({@link #engineHost}): its replies are then written
-     *                    in the same pass that read the commands, and a loop has nothing to wait for before blocking
-     *                    in epoll (else {@link ReplyAwaitingSelectStrategy} polls briefly for the engine thread)
+     *                    in the same pass that read the commands, and a loop polls briefly for the next requests
+     *                    before blocking ({@link BusyPollSelectStrategy}); else it polls briefly for the engine
+     *                    thread's replies ({@link ReplyAwaitingSelectStrategy})
      */
     public NettyServer(int ioThreads, boolean hostsEngine) {
-        SelectStrategyFactory strategy = hostsEngine ? DefaultSelectStrategyFactory.INSTANCE
-                : ReplyAwaitingSelectStrategy::new;
+        SelectStrategyFactory strategy = hostsEngine ? BusyPollSelectStrategy::new : ReplyAwaitingSelectStrategy::new;
         if (Epoll.isAvailable()) {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("sluice-accept"));
             workers = new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("sluice-io"),

@@ -1,0 +1,75 @@
+package io.sluice.broker.server;
+
+import io.netty.channel.SelectStrategy;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The loop polls for the next requests while they come soon, stops after two empty polls, and sees tasks. */
+class BusyPollSelectStrategyTest {
+    private final DefaultEventExecutor loop = new DefaultEventExecutor();
+
+    @AfterEach
+    void stop() {
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Runs on the loop thread, as Netty calls a select strategy. */
+    private <T> T onLoop(Callable<T> c) throws Exception {
+        return loop.submit(c).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void readySocketsFoundWhilePollingAreReturnedAtOnce() throws Exception {
+        BusyPollSelectStrategy s = new BusyPollSelectStrategy();
+        AtomicInteger polls = new AtomicInteger();
+        int n = onLoop(() -> s.calculateStrategy(() -> polls.incrementAndGet() >= 3 ? 2 : 0, false));
+        assertEquals(2, n, "the ready count of the poll that found them");
+        assertEquals(3, polls.get());
+        assertEquals(7, onLoop(() -> s.calculateStrategy(() -> 7, true)), "with tasks: one poll, no spinning");
+    }
+
+    @Test
+    void afterTwoEmptyPollsTheLoopBlocksAtOnceAndProbesEverySixteenthPass() throws Exception {
+        BusyPollSelectStrategy s = new BusyPollSelectStrategy();
+        AtomicInteger polls = new AtomicInteger();
+        io.netty.util.IntSupplier nothing = () -> {
+            polls.incrementAndGet();
+            return 0;
+        };
+        for (int i = 0; i < 2; i++) {
+            assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(nothing, false)));
+        }
+        assertTrue(polls.get() > 2, "each of the first two passes polled for a while: " + polls.get());
+        polls.set(0);
+        for (int i = 0; i < 15; i++) {
+            assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(nothing, false)));
+        }
+        assertEquals(0, polls.get(), "a sparse load does not pay for polls that find nothing");
+        assertEquals(4, (int) onLoop(() -> s.calculateStrategy(() -> 4, false)), "the 16th pass polls again");
+        polls.set(0);
+        assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(nothing, false)));
+        assertTrue(polls.get() > 1, "a poll that found requests resets the count");
+    }
+
+    @Test
+    void aTaskPendingOnTheLoopEndsThePoll() throws Exception {
+        BusyPollSelectStrategy s = new BusyPollSelectStrategy();
+        AtomicInteger polls = new AtomicInteger();
+        int n = onLoop(() -> s.calculateStrategy(() -> {
+            if (polls.incrementAndGet() == 3) {
+                loop.execute(() -> { }); // as the log thread posts a wake-up: pending while the strategy polls
+            }
+            return 0;
+        }, false));
+        assertEquals(0, n, "returns to run the task instead of polling on (its eventfd is not written)");
+        assertEquals(3, polls.get());
+    }
+}
