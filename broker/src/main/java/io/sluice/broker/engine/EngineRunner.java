@@ -160,6 +160,12 @@ public final class EngineRunner {
     /** Host thread only: the earliest deadline a timer task is queued for. */
     private long timerAt = Long.MAX_VALUE;
     private final Runnable cycleTask = this::hostedCycle;
+    /** Host thread only: a stall timer is queued. */
+    private boolean stallTimer;
+    private final Runnable stallTask = () -> {
+        stallTimer = false;
+        schedule();
+    };
 
     private void schedule() {
         ScheduledExecutorService h = host;
@@ -181,7 +187,11 @@ public final class EngineRunner {
         markApplied();
         if (current != null) {
             // waiting for the log's next segment: it wakes us when ready; look again meanwhile, as the thread does
-            host.schedule(this::schedule, STALL_NANOS, TimeUnit.NANOSECONDS);
+            // (one such timer at a time: every cycle of a long stall, a full disk's, would otherwise add one)
+            if (!stallTimer) {
+                stallTimer = true;
+                host.schedule(stallTask, STALL_NANOS, TimeUnit.NANOSECONDS);
+            }
         } else if (!inbox.isEmpty() || engine.releasable()) {
             schedule(); // the bound on events per cycle stopped it: the loop's I/O goes first, then the rest
         }
