@@ -133,7 +133,14 @@ public final class EngineRunner {
                 lastCycle();
             } else {
                 FutureTask<Void> last = new FutureTask<>(this::lastCycle, null);
-                h.execute(last);
+                try {
+                    h.execute(last);
+                } catch (RejectedExecutionException shuttingDown) {
+                    // stopping meanwhile (Netty reports isShutdown only once it has): wait it out, run it here
+                    h.awaitTermination(10, TimeUnit.SECONDS);
+                    lastCycle();
+                    return;
+                }
                 try {
                     last.get(10, TimeUnit.SECONDS);
                 } catch (ExecutionException | TimeoutException e) {
@@ -180,11 +187,21 @@ public final class EngineRunner {
 
     private void hostedCycle() {
         cycleQueued = false; // before reading the inbox: a post after this queues the next cycle
-        drainInbox();
-        long next = engine.tick();
-        engine.releaseDurable();
-        engine.flush();
-        markApplied();
+        long next = Long.MAX_VALUE;
+        try {
+            drainInbox();
+            next = engine.tick();
+            engine.releaseDurable();
+            engine.flush();
+            markApplied();
+        } finally {
+            // Even after a cycle that threw (the host logs it and runs on): the timers and the rest of the inbox
+            // must not wait for some client's next command.
+            rearm(next);
+        }
+    }
+
+    private void rearm(long next) {
         if (current != null) {
             // waiting for the log's next segment: it wakes us when ready; look again meanwhile, as the thread does
             // (one such timer at a time: every cycle of a long stall, a full disk's, would otherwise add one)
@@ -193,7 +210,7 @@ public final class EngineRunner {
                 host.schedule(stallTask, STALL_NANOS, TimeUnit.NANOSECONDS);
             }
         } else if (!inbox.isEmpty() || engine.releasable()) {
-            schedule(); // the bound on events per cycle stopped it: the loop's I/O goes first, then the rest
+            schedule(); // the bound on events per cycle stopped it: the rest goes in a later task
         }
         // The next deadline (capped as the thread's park is); an earlier timer already queued covers it, and one
         // that fires for nothing only runs an empty cycle.

@@ -82,4 +82,42 @@ class EngineRunnerHostedTest {
         assertNotNull(got);
         assertTrue(got.endsWith(" on " + Thread.currentThread().getName()) && got.contains("value=1"), got);
     }
+
+    @Test
+    void aCycleThatThrowsStillLeavesItsTimersArmed() throws Exception {
+        hosted.startOn(host);
+        ReplySink broken = new ReplySink() {
+            private boolean thrown;
+
+            @Override
+            public void send(io.sluice.broker.protocol.Reply reply) {
+            }
+
+            @Override
+            public void flush() {
+                if (!thrown) {
+                    thrown = true;
+                    throw new IllegalStateException("a bug, once, in one connection's sink");
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Client bad = new Client(broken);
+        FlushLog sink = sink();
+        Client waiter = new Client(sink);
+        hosted.open(bad);
+        hosted.open(waiter);
+        // bad's reserve-with-timeout 0 is answered at once, so its flush throws in the cycle that must arm the
+        // waiter's timer
+        hosted.submitAll(List.of(bad, waiter), List.of(List.of(new Command.Reserve(0)),
+                List.of(new Command.Reserve(1))));
+        String got = sink.flushes.poll(10, TimeUnit.SECONDS);
+        while (got != null && !got.contains("TIMED_OUT")) {
+            got = sink.flushes.poll(10, TimeUnit.SECONDS);
+        }
+        assertNotNull(got, "the waiting reserve was forgotten after a cycle threw");
+    }
 }
