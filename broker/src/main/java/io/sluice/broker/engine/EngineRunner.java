@@ -128,29 +128,30 @@ public final class EngineRunner {
         running = false;
         ScheduledExecutorService h = host;
         if (h != null) {
-            if (h.isShutdown()) {
+            if (h.isShutdown() || !lastCycleOn(h)) {
                 h.awaitTermination(10, TimeUnit.SECONDS);
                 lastCycle();
-            } else {
-                FutureTask<Void> last = new FutureTask<>(this::lastCycle, null);
-                try {
-                    h.execute(last);
-                } catch (RejectedExecutionException shuttingDown) {
-                    // stopping meanwhile (Netty reports isShutdown only once it has): wait it out, run it here
-                    h.awaitTermination(10, TimeUnit.SECONDS);
-                    lastCycle();
-                    return;
-                }
-                try {
-                    last.get(10, TimeUnit.SECONDS);
-                } catch (ExecutionException | TimeoutException e) {
-                    throw new IllegalStateException("the engine's last cycle failed", e);
-                }
             }
             return;
         }
         LockSupport.unpark(thread);
         stopped.await(10, TimeUnit.SECONDS);
+    }
+
+    /** Runs the last cycle on a live host; false if it refused (stopping: Netty says isShutdown only once it has). */
+    private boolean lastCycleOn(ScheduledExecutorService h) throws InterruptedException {
+        FutureTask<Void> last = new FutureTask<>(this::lastCycle, null);
+        try {
+            h.execute(last);
+        } catch (RejectedExecutionException shuttingDown) {
+            return false;
+        }
+        try {
+            last.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the engine's last cycle failed", e);
+        }
+        return true;
     }
 
     private void post(Event e) {
@@ -169,6 +170,7 @@ public final class EngineRunner {
     private final Runnable cycleTask = this::hostedCycle;
     /** Host thread only: a stall timer is queued. */
     private boolean stallTimer;
+    private final Runnable timerTask = this::timerFired;
     private final Runnable stallTask = () -> {
         stallTimer = false;
         schedule();
@@ -190,15 +192,19 @@ public final class EngineRunner {
         long next = Long.MAX_VALUE;
         try {
             drainInbox();
-            next = engine.tick();
-            engine.releaseDurable();
-            engine.flush();
-            markApplied();
+            next = finishCycle();
         } finally {
             // Even after a cycle that threw (the host logs it and runs on): the timers and the rest of the inbox
             // must not wait for some client's next command.
             rearm(next);
         }
+    }
+
+    private void timerFired() {
+        if (timerAt <= clock.nanos()) {
+            timerAt = Long.MAX_VALUE;
+        }
+        schedule();
     }
 
     private void rearm(long next) {
@@ -217,12 +223,7 @@ public final class EngineRunner {
         long at = Math.min(next, clock.nanos() + MAX_PARK_NANOS);
         if (at < timerAt) {
             timerAt = at;
-            host.schedule(() -> {
-                if (timerAt <= clock.nanos()) {
-                    timerAt = Long.MAX_VALUE;
-                }
-                schedule();
-            }, Math.max(0, at - clock.nanos()), TimeUnit.NANOSECONDS);
+            host.schedule(timerTask, Math.max(0, at - clock.nanos()), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -257,10 +258,7 @@ public final class EngineRunner {
         try {
             while (running) {
                 int work = drainInbox();
-                long next = engine.tick();
-                engine.releaseDurable();
-                engine.flush();
-                markApplied();
+                long next = finishCycle();
                 if (work == 0) {
                     if (current != null) {
                         // waiting for the log's next segment: the log thread wakes us when it is ready
@@ -279,9 +277,19 @@ public final class EngineRunner {
     /** One last application of what was posted (stop). */
     private void lastCycle() {
         drainInbox();
+        finishCycle();
+    }
+
+    /**
+     * The rest of a cycle after the inbox, the same for the engine's thread and a host: timers, replies the log made
+     * durable, one flush per touched connection, then the applied batches marked. Returns the next deadline.
+     */
+    private long finishCycle() {
+        long next = engine.tick();
         engine.releaseDurable();
         engine.flush();
         markApplied();
+        return next;
     }
 
     private int drainInbox() {
