@@ -87,7 +87,8 @@ public final class Broker implements AutoCloseable {
             long first = 0;
             if (dir != null) {
                 long t0 = System.nanoTime();
-                Recovery.Result r = Recovery.recover(dir, config.recoverTruncate(), network::failFast);
+                Recovery.Result<?> r = Recovery.recover(dir, config.recoverTruncate(), network::failFast,
+                        engine.replay());
                 long t1 = System.nanoTime();
                 network.failFast(); // before rebuilding the engine's state from it, too
                 warnings = r.warnings();

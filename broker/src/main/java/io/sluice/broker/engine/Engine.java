@@ -46,6 +46,8 @@ public final class Engine {
 
     /** The extensions' state and commands (PROTOCOL.md §7). */
     final Extensions ext;
+    /** The jobs' maker while the log is read at start-up (see {@link #replay}), or null. */
+    private RecoveredJobs replay;
 
     /** A reply waiting for the log to be durable up to {@code position} (fsync always). */
     private record Held(Client client, Reply reply, long position) { }
@@ -68,50 +70,60 @@ public final class Engine {
     // ---------------------------------------------------------------- durability
 
     /**
-     * Rebuilds the jobs recovery found and attaches the log; call before any client. Reserved jobs were logged in
-     * their previous state, so they come back ready (or buried / delayed); ids continue from the log's mark.
+     * What recovery calls to make this engine's jobs while it reads the log (see {@link RecoveredJobs}); pass its
+     * result to {@link #restore}. Call before any client, on the thread that then calls restore.
      */
-    public void restore(io.sluice.broker.log.Recovery.Result recovered, io.sluice.broker.log.LogWriter writer,
+    public io.sluice.broker.log.Recovery.Replay<?> replay() {
+        now = clock.nanos();
+        replay = new RecoveredJobs(this, now, clock.wallMillis());
+        return replay;
+    }
+
+    /**
+     * Places the jobs recovery found (made by {@link #replay}) and attaches the log; call before any client. Reserved
+     * jobs were logged in their previous state, so they come back ready (or buried / delayed); ids continue from the
+     * log's mark.
+     */
+    public void restore(io.sluice.broker.log.Recovery.Result<?> recovered, io.sluice.broker.log.LogWriter writer,
                         io.sluice.broker.config.FsyncPolicy policy, long segmentSize, long firstNewSegment) {
+        if (replay == null) {
+            throw new IllegalStateException("recover the log with this engine's replay() first");
+        }
+        @SuppressWarnings("unchecked") // replay() made every element (its Replay<DurableJob>)
+        java.util.List<DurableJob> found = (java.util.List<DurableJob>) recovered.jobs();
         now = clock.nanos();
         Journal jn = new Journal(writer, policy.holdsReplies(), segmentSize, clock::wallMillis);
         java.util.HashMap<Long, Journal.Segment> bySeq = new java.util.HashMap<>();
         for (io.sluice.broker.log.Recovery.Segment s : recovered.segments()) {
-            bySeq.put(s.sequence(), jn.recovered(s.sequence(), s.bytes()));
+            bySeq.put(s.sequence(), jn.recovered(replay.segment(s.sequence()), s.bytes()));
         }
         jn.opened(firstNewSegment);
         long wall = clock.wallMillis();
-        Tube t = null;
-        for (io.sluice.broker.log.Recovery.Job rj : recovered.jobs()) {
-            io.sluice.broker.log.LogRecord r = rj.record();
-            if (t == null || !t.name.equals(r.tube())) {
-                t = findOrMakeTube(r.tube());
-            }
-            DurableJob j = new DurableJob(r.id(), t, r.pri(), r.delay(), r.ttr(), r.body(),
-                    now - Math.max(0, wall - r.createdAtMillis()) * 1_000_000);
-            j.reserves = r.reserves();
-            j.restoreCounts(r.timeouts(), r.releases(), r.buries(), r.kicks());
-            j.loggedState = r.state();
-            j.loggedReadyAt(r.readyAtMillis());
+        java.util.List<Job> cancelled = new ArrayList<>();
+        for (DurableJob j : found) {
             jobs.put(j.id, j);
-            if (r.ext() != null) {
-                j.ext = ext.restoredExt(r.ext(), wall);
+            if (j.ext != null) {
                 ext.added(j);
+                if (j.ext.cancelRequested) {
+                    cancelled.add(j);
+                }
             }
-            jn.anchorRecovered(j, bySeq.get(rj.anchorSequence()), rj.anchorBytes());
-            if (r.state() == io.sluice.broker.log.LogFormat.BURIED) {
+            jn.anchorRecovered(j, j.anchor(), j.anchorBytes());
+            Tube t = j.tube;
+            if (j.loggedState == io.sluice.broker.log.LogFormat.BURIED) {
                 j.state(JobState.BURIED);
                 t.buried.append(j);
                 stats.buried++;
-            } else if (r.state() == io.sluice.broker.log.LogFormat.DELAYED && r.readyAtMillis() > wall) {
-                enqueue(j, (r.readyAtMillis() - wall) * 1_000_000);
+            } else if (j.loggedState == io.sluice.broker.log.LogFormat.DELAYED && j.loggedReadyAt() > wall) {
+                enqueue(j, (j.loggedReadyAt() - wall) * 1_000_000);
             } else {
                 enqueue(j, 0);
             }
         }
+        replay = null;
         nextId = Math.max(nextId, recovered.nextJobId());
         journal = jn;
-        ext.restore(recovered, bySeq, wall);
+        ext.restore(recovered, bySeq, wall, cancelled);
         maybeFreeAll();
     }
 

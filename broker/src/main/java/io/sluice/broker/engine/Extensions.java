@@ -196,9 +196,10 @@ final class Extensions {
 
     /**
      * Rebuilds tube settings, retained finished jobs and schedules, and finishes the jobs that were cancelled while
-     * reserved (a reservation does not survive a restart; a cancelled job must not come back).
+     * reserved (a reservation does not survive a restart; a cancelled job must not come back): {@code cancelled},
+     * the recovered jobs with a cancel mark.
      */
-    void restore(Recovery.Result r, Map<Long, Journal.Segment> bySeq, long wall) {
+    void restore(Recovery.Result<?> r, Map<Long, Journal.Segment> bySeq, long wall, List<Job> cancelled) {
         for (Recovery.TubeSetting rt : r.tubeSettings()) {
             TubeSettings t = new TubeSettings(rt.record().tube(), rt.record().maxReserves());
             tubeSettings.put(t.tube, t);
@@ -237,12 +238,6 @@ final class Extensions {
             e.journal.anchorRecovered(s, bySeq.get(rs.anchorSequence()), rs.anchorBytes());
             if (s.nextAtWall != Long.MAX_VALUE) {
                 due.add(s);
-            }
-        }
-        List<Job> cancelled = new ArrayList<>();
-        for (Job j : e.jobs) {
-            if (j.ext != null && j.ext.cancelRequested) {
-                cancelled.add(j);
             }
         }
         for (Job j : cancelled) {

@@ -160,8 +160,8 @@ final class Journal {
     }
 
     /** Registers a segment found by recovery (oldest first). */
-    Segment recovered(long sequence, long bytes) {
-        Segment s = new Segment(sequence, bytes);
+    Segment recovered(Segment s, long bytes) {
+        s.bytes = bytes;
         segments.add(s);
         totalBytes += bytes;
         return s;

@@ -44,7 +44,7 @@ class RecoveryTest {
         return p;
     }
 
-    private static List<Long> ids(Recovery.Result r) {
+    private static List<Long> ids(Recovery.Result<Recovery.Job> r) {
         List<Long> ids = new ArrayList<>();
         r.jobs().forEach(j -> ids.add(j.record().id()));
         return ids;
@@ -60,7 +60,7 @@ class RecoveryTest {
     void jobsComeBackInTheOrderOfTheirLatestRecord() throws Exception {
         segment(1, job(1, "a"), job(2, "b"), job(3, "c"), job(4, "d"), buried(2), buried(1),
                 LogRecord.delete(4), job(3, "c")); // 3 re-written by compaction: it moves to the end
-        Recovery.Result r = Recovery.recover(dir, false);
+        Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
         assertEquals(List.of(2L, 1L, 3L), ids(r));
         assertEquals("a", new String(r.jobs().get(1).record().body()));
         assertEquals(LogFormat.BURIED, r.jobs().get(1).record().state());
@@ -85,7 +85,7 @@ class RecoveryTest {
         more.write(RecordCodec.encode(new TubeRecord("u", 2)));
         more.write(RecordCodec.encode(new TubeRecord("u", 0)));
         Files.write(p, more.toByteArray(), java.nio.file.StandardOpenOption.APPEND);
-        Recovery.Result r = Recovery.recover(dir, false);
+        Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
         LogRecord j = r.jobs().get(0).record();
         assertEquals("t", j.tube());
         assertEquals(new LogRecord.Ext("k'1", 99_000, true, 3, true), j.ext());
@@ -136,7 +136,7 @@ class RecoveryTest {
         LogRecord buried = new LogRecord(LogFormat.STATE, 1, LogFormat.BURIED, 9, 0, 0, 0, 0, 0, 0, 0, 1, 0, null,
                 null);
         segment(1, job(1, "a"), job(2, "b"), buried, LogRecord.delete(2), job(3, "c"), LogRecord.delete(3));
-        Recovery.Result r = Recovery.recover(dir, false);
+        Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
         assertEquals(List.of(1L), ids(r));
         assertEquals(LogFormat.BURIED, r.jobs().get(0).record().state());
         assertEquals("a", new String(r.jobs().get(0).record().body()));
@@ -150,7 +150,7 @@ class RecoveryTest {
         int lastStart = whole.length - RecordCodec.encode(job(2, "second-record")).length;
         for (int cut = lastStart + 1; cut < whole.length; cut++) {
             Files.write(p, java.util.Arrays.copyOf(whole, cut));
-            Recovery.Result r = Recovery.recover(dir, false);
+            Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
             assertEquals(List.of(1L), ids(r), "cut at " + cut);
             assertEquals(lastStart, Files.size(p), "torn tail removed");
             assertFalse(r.warnings().isEmpty());
@@ -166,7 +166,7 @@ class RecoveryTest {
             byte[] bad = whole.clone();
             bad[i] ^= 0x10;
             Files.write(p, bad);
-            Recovery.Result r = Recovery.recover(dir, false);
+            Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
             assertEquals(List.of(1L), ids(r), "flip at " + i);
         }
     }
@@ -176,10 +176,27 @@ class RecoveryTest {
         Path p = segment(1, job(1, "x"));
         byte[] whole = Files.readAllBytes(p);
         Files.write(p, java.util.Arrays.copyOf(whole, whole.length + 4096));
-        Recovery.Result r = Recovery.recover(dir, false);
+        Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
         assertEquals(List.of(1L), ids(r));
         assertTrue(r.warnings().isEmpty(), r.warnings().toString());
         assertEquals(whole.length, Files.size(p), "the zeros claimed ahead are given back");
+    }
+
+    /** The zero check goes by blocks: a stray byte anywhere in a long tail, even its last, is still damage. */
+    @Test
+    void aStrayByteAnywhereInALongZeroTailIsCaught() throws Exception {
+        Path p = segment(1, job(1, "x"));
+        byte[] whole = Files.readAllBytes(p);
+        int tail = 3 * 64 * 1024 + 17;
+        for (int at : new int[] {0, 64 * 1024 - 1, 64 * 1024, 2 * 64 * 1024 + 5, tail - 1}) {
+            byte[] b = java.util.Arrays.copyOf(whole, whole.length + tail);
+            b[whole.length + at] = 1;
+            Files.write(p, b);
+            Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
+            assertEquals(List.of(1L), ids(r), "stray byte at " + at);
+            assertEquals(1, r.warnings().size(), "stray byte at " + at + ": " + r.warnings());
+            assertEquals(whole.length, Files.size(p), "cut after the good record, stray byte at " + at);
+        }
     }
 
     @Test
@@ -187,7 +204,7 @@ class RecoveryTest {
         segment(1, job(1, "x"));
         byte[] empty = java.util.Arrays.copyOf(header(2, 500), 8192);
         Files.write(dir.resolve(LogFormat.segmentName(2)), empty);
-        Recovery.Result r = Recovery.recover(dir, false);
+        Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
         assertEquals(List.of(1L), ids(r));
         assertEquals(500, r.nextJobId());
         assertFalse(Files.exists(dir.resolve(LogFormat.segmentName(2))));
@@ -208,7 +225,7 @@ class RecoveryTest {
                 e.getMessage());
         assertTrue(Files.exists(dir.resolve(LogFormat.segmentName(2))), "nothing removed without the flag");
 
-        Recovery.Result r = Recovery.recover(dir, true);
+        Recovery.Result<Recovery.Job> r = Recovery.recover(dir, true);
         assertEquals(List.of(1L), ids(r));
         assertFalse(Files.exists(dir.resolve(LogFormat.segmentName(2))));
     }
@@ -217,7 +234,7 @@ class RecoveryTest {
     void aHalfWrittenNewSegmentIsRemoved() throws Exception {
         segment(1, job(1, "a"));
         Files.write(dir.resolve(LogFormat.segmentName(2)), new byte[10]);
-        Recovery.Result r = Recovery.recover(dir, false);
+        Recovery.Result<Recovery.Job> r = Recovery.recover(dir, false);
         assertEquals(List.of(1L), ids(r));
         assertFalse(Files.exists(dir.resolve(LogFormat.segmentName(2))));
     }
@@ -229,7 +246,7 @@ class RecoveryTest {
         segment(2, job(2, "b"));
         segment(3, job(3, "c"));
         int[] calls = {0};
-        Recovery.Result all = Recovery.recover(dir, false, () -> calls[0]++);
+        Recovery.Result<Recovery.Job> all = Recovery.recover(dir, false, () -> calls[0]++);
         assertEquals(3, calls[0]);
         assertEquals(List.of(1L, 2L, 3L), ids(all));
 
