@@ -10,12 +10,14 @@ if [ ! -x "$QDIR/qload" ]; then
 fi
 command -v beanstalkd >/dev/null || { echo "install beanstalkd first (apt-get install beanstalkd)" >&2; exit 2; }
 (cd "$root" && mvn -q -B -pl broker -am package -DskipTests >/dev/null)
-# run from a copy, so that rebuilding the tree during a long run cannot change what is measured
+# run from a copy, so that rebuilding the tree during a long run cannot change what is measured; as bin/sluiced
+# runs it: the jar, the libraries in a fixed order, a class-data-sharing archive made for them, and its JVM flags
 DIST=$root/bench/target/dist-$$
-rm -rf "$DIST"; mkdir -p "$DIST"; cp -r "$root/broker/target/classes" "$root/broker/target/lib" "$DIST/"
-CP="$DIST/classes:$DIST/lib/*"
-# the JVM flags bin/sluiced starts the broker with
-SLUICE_JVM=$(sed -n 's/^jvm_defaults="\(.*\)"$/\1/p' "$root/bin/sluiced")
+rm -rf "$DIST"; mkdir -p "$DIST/lib"
+cp "$(ls "$root"/broker/target/sluice-broker-*.jar | head -1)" "$DIST/sluice-broker.jar"
+cp "$root"/broker/target/lib/*.jar "$DIST/lib/"
+CP="$DIST/sluice-broker.jar$(LC_ALL=C ls "$DIST"/lib/*.jar | sed 's/^/:/' | tr -d '\n')"
+SLUICE_JVM="$(sed -n 's/^jvm_defaults="\(.*\)"$/\1/p' "$root/bin/sluiced") $("$root/bin/cds-archive" "$CP" "$DIST/sluice.jsa")"
 
 args() {
   case $1 in
