@@ -2,7 +2,7 @@ package io.sluice.broker.engine;
 
 /**
  * A job of a broker with a log: a {@link Job} anchored in the segment of its latest record (the same fields as
- * {@link AnchoredRecord}, which a job cannot extend). 96 bytes; an in-memory job is 80.
+ * {@link AnchoredRecord}, which a job cannot extend). 88 bytes; an in-memory job is 72.
  *
  * <p>Thread rule: engine thread only.
  */

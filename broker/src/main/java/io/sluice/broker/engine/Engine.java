@@ -102,19 +102,19 @@ public final class Engine {
         java.util.List<Job> cancelled = new ArrayList<>();
         for (DurableJob j : found) {
             jobs.put(j.id, j);
-            if (j.ext != null) {
+            if (j.ext() != null) {
                 ext.added(j);
-                if (j.ext.cancelRequested) {
+                if (j.ext().cancelRequested) {
                     cancelled.add(j);
                 }
             }
             jn.anchorRecovered(j, j.anchor(), j.anchorBytes());
             Tube t = j.tube;
-            if (j.loggedState == io.sluice.broker.log.LogFormat.BURIED) {
+            if (j.loggedState() == io.sluice.broker.log.LogFormat.BURIED) {
                 j.state(JobState.BURIED);
                 t.buried.append(j);
                 stats.buried++;
-            } else if (j.loggedState == io.sluice.broker.log.LogFormat.DELAYED && j.loggedReadyAt() > wall) {
+            } else if (j.loggedState() == io.sluice.broker.log.LogFormat.DELAYED && j.loggedReadyAt() > wall) {
                 enqueue(j, (j.loggedReadyAt() - wall) * 1_000_000);
             } else {
                 enqueue(j, 0);
@@ -395,7 +395,7 @@ public final class Engine {
         // only a broker with a log needs a job's anchor in it (16 bytes a job)
         Job j = journal != null ? new DurableJob(id, t, pri, delay, ttr, body, now)
                 : new Job(id, t, pri, delay, ttr, body, now);
-        j.ext = x;
+        j.ext(x);
         if (journal != null && !journal.canAppend(Journal.jobRecordSize(j), false)) {
             if (c != null) {
                 reply(c, Reply.OUT_OF_MEMORY); // disk full: nothing changes, the id is spent (as beanstalkd)
@@ -562,7 +562,7 @@ public final class Engine {
      * ({@code logRequeue} false: reservations are never logged), a release does (its priority and delay).
      */
     Ended reservationEnded(Job j, long delay, boolean logRequeue) {
-        JobExt x = j.ext;
+        JobExt x = j.ext();
         if (x != null && x.cancelRequested) {
             finish(j, FinishKind.CANCELLED);
             return Ended.CANCELLED;
@@ -576,7 +576,7 @@ public final class Engine {
             }
         }
         long limit = x != null && x.maxReserves >= 0 ? x.maxReserves : j.tube.maxReserves;
-        if (expired || (limit > 0 && j.reserves >= limit)) {
+        if (expired || (limit > 0 && j.reserves() >= limit)) {
             if (!expired) {
                 ext.autoBuried++;
             }
@@ -617,14 +617,14 @@ public final class Engine {
         }
         removeReserved(j);
         j.pri(b.pri());
-        if (j.ext != null && j.ext.cancelRequested) {
+        if (j.ext() != null && j.ext().cancelRequested) {
             finish(j, FinishKind.CANCELLED);
             reply(c, Reply.CANCELLED);
             return;
         }
-        if (j.ext != null && j.ext.expired) {
-            ext.expiryTakesEffect(j.ext);
-            if (!j.ext.onExpireBury) {
+        if (j.ext() != null && j.ext().expired) {
+            ext.expiryTakesEffect(j.ext());
+            if (!j.ext().onExpireBury) {
                 finish(j, FinishKind.EXPIRED); // the worker's bury would keep an expired job: it goes instead
                 reply(c, Reply.BURIED);
                 return;
@@ -642,7 +642,7 @@ public final class Engine {
             reply(c, Reply.NOT_FOUND);
             return;
         }
-        if (j.ext != null && j.ext.cancelRequested) {
+        if (j.ext() != null && j.ext().cancelRequested) {
             // the worker learns of the cancel here; the job is finished, it never goes back to ready
             removeReserved(j);
             finish(j, FinishKind.CANCELLED);
@@ -725,7 +725,7 @@ public final class Engine {
         if (journal != null) {
             if (j.state() == JobState.RESERVED) {
                 // handed straight to a waiting worker: log the state the job entered first
-                j.loggedState = io.sluice.broker.log.LogFormat.READY;
+                j.loggedState(io.sluice.broker.log.LogFormat.READY);
                 j.loggedReadyAt(0);
             }
             journal.writeState(j, now, nextId);
@@ -837,7 +837,7 @@ public final class Engine {
         j.state(JobState.RESERVED);
         j.reserver = c;
         j.deadline = now + j.ttr();
-        j.reserves++;
+        j.countReserve();
         j.tube.reservedCount++;
         stats.reserved++;
         stats.reserves++;

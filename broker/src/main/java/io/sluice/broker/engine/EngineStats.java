@@ -128,7 +128,7 @@ final class EngineStats {
         y.line("ttr", j.ttr() / Engine.SECOND);
         y.line("time-left", timed ? (j.deadline - now) / Engine.SECOND : 0);
         y.line("file", j instanceof Anchored a && a.anchor() != null ? a.anchor().sequence : 0);
-        y.line("reserves", j.reserves);
+        y.line("reserves", j.reserves());
         y.line("timeouts", j.timeouts());
         y.line("releases", j.releases());
         y.line("buries", j.buries());

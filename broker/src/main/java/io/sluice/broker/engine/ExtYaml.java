@@ -16,7 +16,7 @@ final class ExtYaml {
     }
 
     static byte[] jobState(Job j, long now) {
-        JobExt x = j.ext;
+        JobExt x = j.ext();
         StringBuilder sb = new StringBuilder(256).append("---\n");
         sb.append("id: ").append(j.id).append('\n');
         sb.append("key: ").append(quote(x == null ? null : x.key)).append('\n');
@@ -28,7 +28,7 @@ final class ExtYaml {
         sb.append("ttr-ms: ").append(j.ttr() / 1_000_000).append('\n');
         boolean timed = j.state() == JobState.RESERVED || j.state() == JobState.DELAYED;
         sb.append("time-left-ms: ").append(timed ? Math.max(0, (j.deadline - now) / 1_000_000) : 0).append('\n');
-        sb.append("reserves: ").append(j.reserves).append('\n');
+        sb.append("reserves: ").append(j.reserves()).append('\n');
         long ttlLeft = x == null || x.expiresAt == 0 ? (x != null && (x.expired || x.ttlEnded) ? 0 : -1)
                 : Math.max(0, (x.expiresAt - now) / 1_000_000);
         sb.append("ttl-left-ms: ").append(ttlLeft).append('\n');
@@ -58,8 +58,8 @@ final class ExtYaml {
             for (Job j : page) {
                 sb.append("- {id: ").append(j.id).append(", pri: ").append(j.pri())
                         .append(", age-ms: ").append((now - j.createdAt) / 1_000_000)
-                        .append(", bytes: ").append(j.body.length).append(", reserves: ").append(j.reserves)
-                        .append(", key: ").append(quote(j.ext == null ? null : j.ext.key)).append("}\n");
+                        .append(", bytes: ").append(j.body.length).append(", reserves: ").append(j.reserves())
+                        .append(", key: ").append(quote(j.ext() == null ? null : j.ext().key)).append("}\n");
             }
         }
         sb.append("next: ").append(next).append('\n');

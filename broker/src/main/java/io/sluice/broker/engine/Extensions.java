@@ -32,7 +32,7 @@ final class Extensions {
     /** Key to its live {@link Job} or its retained {@link Finished} job. */
     private final HashMap<String, Object> keys = new HashMap<>();
     private final IndexedHeap<Job> expiry = new IndexedHeap<>(
-            (a, b) -> Long.compare(a.ext.expiresAt, b.ext.expiresAt), JobExt.EXPIRY_SLOT);
+            (a, b) -> Long.compare(a.ext().expiresAt, b.ext().expiresAt), JobExt.EXPIRY_SLOT);
     private final HashMap<String, Schedule> schedules = new HashMap<>();
     private final IndexedHeap<Schedule> due = new IndexedHeap<>(
             (a, b) -> Long.compare(a.nextAt, b.nextAt), Schedule.SLOT);
@@ -56,7 +56,7 @@ final class Extensions {
 
     /** A job with extension fields was created (or restored): index its key, arm its TTL. */
     void added(Job j) {
-        JobExt x = j.ext;
+        JobExt x = j.ext();
         if (x.key != null) {
             keys.put(x.key, j);
             keyed++;
@@ -81,7 +81,7 @@ final class Extensions {
             default:
                 break; // expiries are counted when the TTL ends
         }
-        JobExt x = j.ext;
+        JobExt x = j.ext();
         String key = null;
         if (x != null) {
             if (x.expirySlot >= 0) {
@@ -124,7 +124,7 @@ final class Extensions {
     /** Fires due TTLs and schedules, forgets old finished jobs. Returns the next deadline (engine clock). */
     long tick(long now) {
         Job j;
-        while ((j = expiry.peek()) != null && j.ext.expiresAt <= now) {
+        while ((j = expiry.peek()) != null && j.ext().expiresAt <= now) {
             expiry.poll();
             expire(j);
         }
@@ -137,7 +137,7 @@ final class Extensions {
         finished.expire(wall, onForget);
         long next = Long.MAX_VALUE;
         if ((j = expiry.peek()) != null) {
-            next = j.ext.expiresAt;
+            next = j.ext().expiresAt;
         }
         if ((s = due.peek()) != null) {
             next = Math.min(next, s.nextAt);
@@ -158,7 +158,7 @@ final class Extensions {
      * any other is removed, or buried with on-expire=bury (a buried one then stays buried).
      */
     private void expire(Job j) {
-        JobExt x = j.ext;
+        JobExt x = j.ext();
         x.expiresAt = 0;
         if (j.state() == JobState.RESERVED) {
             x.expired = true;
@@ -340,16 +340,16 @@ final class Extensions {
             return;
         }
         if (j.state() == JobState.RESERVED) {
-            if (j.ext != null && j.ext.cancelRequested) {
+            if (j.ext() != null && j.ext().cancelRequested) {
                 e.reply(c, Reply.CANCELLING);
                 return;
             }
-            JobExt x = j.ext != null ? j.ext : new JobExt(null, 0, 0, false, -1);
+            JobExt x = j.ext() != null ? j.ext() : new JobExt(null, 0, 0, false, -1);
             if (!e.logRoom(Journal.stateRecordSize(x), false)) {
                 e.reply(c, Reply.OUT_OF_MEMORY);
                 return;
             }
-            j.ext = x;
+            j.ext(x);
             x.cancelRequested = true;
             e.logState(j); // the mark survives a restart: the job is then finished, not made ready again
             e.reply(c, Reply.CANCELLING);

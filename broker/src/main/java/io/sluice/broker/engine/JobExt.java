@@ -10,12 +10,12 @@ final class JobExt {
     static final IndexedHeap.Slot<Job> EXPIRY_SLOT = new IndexedHeap.Slot<>() {
         @Override
         public int get(Job e) {
-            return e.ext.expirySlot;
+            return e.ext().expirySlot;
         }
 
         @Override
         public void set(Job e, int index) {
-            e.ext.expirySlot = index;
+            e.ext().expirySlot = index;
         }
     };
 

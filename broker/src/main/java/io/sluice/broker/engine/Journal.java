@@ -116,7 +116,7 @@ final class Journal {
     // Record sizes of engine objects, for canAppend; RecordCodec owns the layout.
 
     static int jobRecordSize(Job j) {
-        return RecordCodec.jobSize(j.tube.name.length(), j.body.length, extKey(j.ext));
+        return RecordCodec.jobSize(j.tube.name.length(), j.body.length, extKey(j.ext()));
     }
 
     /** A STATE record of a job with extension fields {@code x} (which a cancel may be about to add). */
@@ -125,12 +125,12 @@ final class Journal {
     }
 
     static int stateRecordSize(Job j) {
-        return stateRecordSize(j.ext);
+        return stateRecordSize(j.ext());
     }
 
     /** A DELETE record, with the finish trailer when the finished job is retained. */
     static int deleteRecordSize(Job j, boolean retained) {
-        String key = j.ext == null ? null : j.ext.key;
+        String key = j.ext() == null ? null : j.ext().key;
         return RecordCodec.deleteSize(retained ? j.tube.name.length() : -1, keyLength(key));
     }
 
@@ -319,18 +319,18 @@ final class Journal {
         } else if (j.state() == JobState.BURIED) {
             state = LogFormat.BURIED;
         } else if (j.state() == JobState.RESERVED) {
-            state = j.loggedState; // a reservation is not durable: the job comes back as it was last logged
+            state = j.loggedState(); // a reservation is not durable: the job comes back as it was last logged
             readyAt = j.loggedReadyAt();
         } else {
             state = LogFormat.READY;
         }
-        j.loggedState = state;
+        j.loggedState(state);
         j.loggedReadyAt(readyAt);
         long createdWall = wallMillis.getAsLong() - (now - j.createdAt) / 1_000_000;
-        JobExt x = j.ext;
+        JobExt x = j.ext();
         LogRecord.Ext ext = x == null ? null
                 : new LogRecord.Ext(x.key, x.expiresAtWall, x.onExpireBury, x.maxReserves, x.cancelRequested);
-        return new LogRecord(type, j.id, state, j.pri(), j.ttr(), j.delay(), readyAt, createdWall, j.reserves,
+        return new LogRecord(type, j.id, state, j.pri(), j.ttr(), j.delay(), readyAt, createdWall, j.reserves(),
                 j.timeouts(), j.releases(), j.buries(), j.kicks(), type == LogFormat.JOB ? j.tube.name : null,
                 type == LogFormat.JOB ? j.body : null, ext, null);
     }

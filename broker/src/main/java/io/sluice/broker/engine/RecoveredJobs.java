@@ -53,12 +53,12 @@ final class RecoveredJobs implements Recovery.Replay<DurableJob> {
     private DurableJob made(LogRecord r, Tube t, byte[] body, Journal.Segment anchor, int anchorBytes) {
         DurableJob j = new DurableJob(r.id(), t, r.pri(), r.delay(), r.ttr(), body,
                 now - Math.max(0, wall - r.createdAtMillis()) * 1_000_000);
-        j.reserves = r.reserves();
+        j.restoreReserves(r.reserves());
         j.restoreCounts(r.timeouts(), r.releases(), r.buries(), r.kicks());
-        j.loggedState = r.state();
+        j.loggedState(r.state());
         j.loggedReadyAt(r.readyAtMillis());
         if (r.ext() != null) {
-            j.ext = engine.ext.restoredExt(r.ext(), wall);
+            j.ext(engine.ext.restoredExt(r.ext(), wall));
         }
         j.anchor(anchor, anchorBytes); // not yet in the segment's list: restore links it
         return j;
