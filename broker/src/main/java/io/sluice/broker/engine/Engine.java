@@ -104,7 +104,7 @@ public final class Engine {
             jobs.put(j.id, j);
             if (j.ext() != null) {
                 ext.added(j);
-                if (j.ext().cancelRequested) {
+                if (j.cancelRequested()) {
                     cancelled.add(j);
                 }
             }
@@ -617,14 +617,15 @@ public final class Engine {
         }
         removeReserved(j);
         j.pri(b.pri());
-        if (j.ext() != null && j.ext().cancelRequested) {
+        JobExt x = j.ext();
+        if (x != null && x.cancelRequested) {
             finish(j, FinishKind.CANCELLED);
             reply(c, Reply.CANCELLED);
             return;
         }
-        if (j.ext() != null && j.ext().expired) {
-            ext.expiryTakesEffect(j.ext());
-            if (!j.ext().onExpireBury) {
+        if (x != null && x.expired) {
+            ext.expiryTakesEffect(x);
+            if (!x.onExpireBury) {
                 finish(j, FinishKind.EXPIRED); // the worker's bury would keep an expired job: it goes instead
                 reply(c, Reply.BURIED);
                 return;
@@ -642,7 +643,7 @@ public final class Engine {
             reply(c, Reply.NOT_FOUND);
             return;
         }
-        if (j.ext() != null && j.ext().cancelRequested) {
+        if (j.cancelRequested()) {
             // the worker learns of the cancel here; the job is finished, it never goes back to ready
             removeReserved(j);
             finish(j, FinishKind.CANCELLED);

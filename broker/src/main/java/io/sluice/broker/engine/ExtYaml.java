@@ -59,7 +59,7 @@ final class ExtYaml {
                 sb.append("- {id: ").append(j.id).append(", pri: ").append(j.pri())
                         .append(", age-ms: ").append((now - j.createdAt) / 1_000_000)
                         .append(", bytes: ").append(j.body.length).append(", reserves: ").append(j.reserves())
-                        .append(", key: ").append(quote(j.ext() == null ? null : j.ext().key)).append("}\n");
+                        .append(", key: ").append(quote(j.key())).append("}\n");
             }
         }
         sb.append("next: ").append(next).append('\n');

@@ -340,11 +340,14 @@ final class Extensions {
             return;
         }
         if (j.state() == JobState.RESERVED) {
-            if (j.ext() != null && j.ext().cancelRequested) {
+            if (j.cancelRequested()) {
                 e.reply(c, Reply.CANCELLING);
                 return;
             }
-            JobExt x = j.ext() != null ? j.ext() : new JobExt(null, 0, 0, false, -1);
+            JobExt x = j.ext();
+            if (x == null) {
+                x = new JobExt(null, 0, 0, false, -1);
+            }
             if (!e.logRoom(Journal.stateRecordSize(x), false)) {
                 e.reply(c, Reply.OUT_OF_MEMORY);
                 return;

@@ -177,6 +177,18 @@ class Job {
         }
     }
 
+    /** The unique key, or null. */
+    String key() {
+        JobExt x = ext();
+        return x == null ? null : x.key;
+    }
+
+    /** A cancel arrived while the job was reserved ({@link JobExt#cancelRequested}). */
+    boolean cancelRequested() {
+        JobExt x = ext();
+        return x != null && x.cancelRequested;
+    }
+
     /** The TTR in ns. */
     long ttr() {
         return ttrMillis >= 0 ? ttrMillis * 1_000_000L : rare.ttr;

@@ -130,7 +130,7 @@ final class Journal {
 
     /** A DELETE record, with the finish trailer when the finished job is retained. */
     static int deleteRecordSize(Job j, boolean retained) {
-        String key = j.ext() == null ? null : j.ext().key;
+        String key = j.key();
         return RecordCodec.deleteSize(retained ? j.tube.name.length() : -1, keyLength(key));
     }
 
