@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One client connection at the Netty edge. Inbound: the commands decoded from one read go to the engine as one
  * batch, together with the other connections' batches of the same loop pass ({@link LoopSubmitter}). Outbound: the engine queues replies here ({@link ReplySink}); one task on the event loop encodes every
- * queued reply and flushes once, so a pipelining client gets many replies per write.
+ * queued reply and sends them at once ({@link ReplyWriter}), so a pipelining client gets many replies per write.
  *
  * <p>Back-pressure, both ways, so that a client can never make the broker hold unbounded memory: reading stops
  * while too much of this client's input awaits replies (weighted by body size), and encoding stops while the
@@ -56,6 +56,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
 
     // Event-loop-only state (ctx and flusher are set before the engine hears of the connection).
     private ChannelHandlerContext ctx;
+    private ReplyWriter out;
     private LoopFlusher flusher;
     private LoopSubmitter submitter;
     private ArrayList<Command> batch = new ArrayList<>();
@@ -82,6 +83,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.out = new ReplyWriter(ctx);
         this.flusher = registry.flusher(ctx.executor());
         this.submitter = registry.submitter(ctx.executor(), engine);
         registry.add(ctx.channel());
@@ -227,8 +229,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
     private void drain() {
         drainScheduled.set(false);
         boolean closing = closeRequested; // read before polling: every reply sent before close() is then visible
-        ByteBuf buf = null;
         int answered = 0;
+        out.begin(gone);
         Reply r;
         // Encode only while the socket keeps up: a client that does not read its replies keeps them here, as
         // small objects sharing job bodies, and its input stays paused by the outstanding-weight limit.
@@ -237,31 +239,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
             if (verbose > 1) {
                 log("> " + r);
             }
-            if (buf == null) {
-                buf = ctx.alloc().ioBuffer(1024);
-            }
-            ReplyEncoder.encodeHead(r, buf);
             byte[] body = ReplyEncoder.body(r);
+            boolean copied = body != null && body.length <= COPY_LIMIT;
+            ByteBuf buf = out.room(ReplyEncoder.headSize(r) + (copied ? body.length + 2 : 2));
+            ReplyEncoder.encodeHead(r, buf);
             if (body != null) {
-                if (body.length <= COPY_LIMIT) {
+                if (copied) {
                     buf.writeBytes(body);
                 } else {
-                    ctx.write(buf, ctx.voidPromise());
-                    ctx.write(Unpooled.wrappedBuffer(body), ctx.voidPromise());
-                    buf = ctx.alloc().ioBuffer(1024);
+                    out.sendOwn(Unpooled.wrappedBuffer(body));
+                    buf = out.room(2);
                 }
                 ReplyEncoder.encodeBodyEnd(buf);
             }
-            if (buf.readableBytes() >= CHUNK) {
-                ctx.write(buf, ctx.voidPromise());
-                buf = null;
+            if (out.encoded() >= CHUNK) {
+                out.send();
             }
         }
-        if (buf != null) {
-            ctx.write(buf, ctx.voidPromise());
-        }
+        out.end();
         if (answered > 0) {
-            ctx.flush();
             for (int i = 0; i < answered && !weights.isEmpty(); i++) {
                 outstanding -= weights.pollInt();
             }

@@ -131,6 +131,69 @@ class RobustnessIntegrationTest {
         healthy();
     }
 
+    /**
+     * A reader slower than the replies, with a small receive window: the socket takes only part of what a drain
+     * encodes, and the rest (and every later reply) must follow in order, whole, through the channel.
+     */
+    @Test
+    void aSlowReaderGetsEveryByteInOrder() throws Exception {
+        int jobs = 100;
+        int size = 3000; // copied into the reply buffer (at most 8 KB is), not sent as a buffer of its own
+        try (Wire w = broker.connect()) {
+            for (int i = 1; i <= jobs; i++) {
+                w.call("put 0 0 60 " + size + "\r\n" + body(i, size) + "\r\n", "INSERTED " + i + "\r\n");
+            }
+        }
+        StringBuilder cmds = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int round = 0; round < 20; round++) {
+            for (int i = 1; i <= jobs; i++) {
+                cmds.append("peek ").append(i).append("\r\n");
+                expected.append("FOUND ").append(i).append(' ').append(size).append("\r\n").append(body(i, size))
+                        .append("\r\n");
+            }
+        }
+        try (Socket slow = new Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", broker.port()));
+            slow.setSoTimeout(10_000);
+            byte[] want = expected.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Thread writer = new Thread(() -> {
+                try {
+                    slow.getOutputStream().write(cmds.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (Exception ignored) {
+                    // the read side fails the test
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            byte[] got = new byte[want.length];
+            java.io.InputStream in = slow.getInputStream();
+            int n = 0;
+            byte[] chunk = new byte[1024];
+            while (n < want.length) {
+                int r = in.read(chunk, 0, Math.min(chunk.length, want.length - n));
+                assertTrue(r > 0, "closed after " + n + " of " + want.length + " bytes");
+                System.arraycopy(chunk, 0, got, n, r);
+                n += r;
+                if (n < 2_000_000 && (n / 1024) % 16 == 0) {
+                    Thread.sleep(1); // slow at first, so that the broker's writes keep meeting a full socket
+                }
+            }
+            assertEquals(new String(want, java.nio.charset.StandardCharsets.US_ASCII),
+                    new String(got, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        healthy();
+    }
+
+    private static String body(int id, int size) {
+        StringBuilder b = new StringBuilder(size);
+        while (b.length() < size) {
+            b.append(id).append('-').append(b.length()).append(';');
+        }
+        return b.substring(0, size);
+    }
+
     @Test
     void thousandsOfConnectionsOpenAndClose() throws Exception {
         for (int round = 0; round < 3; round++) {
