@@ -1,6 +1,6 @@
 package io.sluice.broker.engine;
 
-import org.agrona.collections.Long2ObjectHashMap;
+import io.sluice.broker.log.IdMap;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -15,7 +15,12 @@ final class FinishedJobs {
     static final long DEFAULT_RETENTION_MILLIS = 3_600_000;
     static final int DEFAULT_MAX = 100_000;
 
-    private final Long2ObjectHashMap<Finished> byId = new Long2ObjectHashMap<>();
+    /**
+     * By id. Jobs finish roughly in id order, so an {@link IdMap} fills and empties its chunks in sequence, where a
+     * hash table probed a random place for every add and every forget: that was 1.8% of the loop at cycle c100, half
+     * of the engine's time there.
+     */
+    private final IdMap<Finished> byId = new IdMap<>();
     private final ArrayDeque<Finished> order = new ArrayDeque<>();
     private long retentionMillis = DEFAULT_RETENTION_MILLIS;
     private int max = DEFAULT_MAX;
@@ -54,11 +59,13 @@ final class FinishedJobs {
 
     /** Remembers {@code f}, forgetting the oldest when over the limit ({@code onForget} sees each one). */
     void add(Finished f, Consumer<Finished> onForget) {
-        Finished old = byId.put(f.id, f);
+        Finished old = byId.get(f.id);
         if (old != null) {
+            byId.remove(f.id);
             order.remove(old); // only after a restore that saw the job twice; rare
             onForget.accept(old);
         }
+        byId.put(f.id, f);
         order.add(f);
         while (order.size() > max) {
             forget(order.poll(), onForget);
