@@ -96,10 +96,12 @@ final class IndexedHeap<T> {
         T moved = (T) items[size];
         items[size] = null;
         if (i != size) {
-            items[i] = moved;
-            slot.set(moved, i);
-            siftUp(i);
-            siftDown(slot.get(moved));
+            if (i > 0 && order.compare(moved, (T) items[(i - 1) >>> 1]) < 0) {
+                items[i] = moved;
+                siftUp(i);
+            } else {
+                siftDownFromHole(i, moved);
+            }
         }
         slot.set(gone, -1);
         if (items.length > 64 && size < items.length / 4) {
@@ -122,6 +124,42 @@ final class IndexedHeap<T> {
         }
         items[i] = x;
         slot.set((T) x, i);
+    }
+
+    /**
+     * Fills the hole at {@code i} with {@code x} (which is not less than the hole's parent), bottom-up (Floyd): the
+     * hole descends along the smaller children to a leaf, one comparison a level, and {@code x} rises from there.
+     * The element that fills a hole is the heap's last, nearly always one of the largest (a FIFO tube's newest
+     * job), so it rises little: about half the comparisons of sifting it down from the top, and each comparison
+     * reads two jobs from anywhere in the heap.
+     */
+    @SuppressWarnings("unchecked")
+    private void siftDownFromHole(int i, T x) {
+        int start = i;
+        int half = size >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            int right = child + 1;
+            if (right < size && order.compare((T) items[right], (T) items[child]) < 0) {
+                child = right;
+            }
+            Object c = items[child];
+            items[i] = c;
+            slot.set((T) c, i);
+            i = child;
+        }
+        while (i > start) {
+            int parent = (i - 1) >>> 1;
+            Object p = items[parent];
+            if (order.compare(x, (T) p) >= 0) {
+                break;
+            }
+            items[i] = p;
+            slot.set((T) p, i);
+            i = parent;
+        }
+        items[i] = x;
+        slot.set(x, i);
     }
 
     @SuppressWarnings("unchecked")
