@@ -90,13 +90,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rep
         if (verbose > 0) {
             log("accepted");
         }
+        CommandDecoder decoder = ctx.pipeline().get(CommandDecoder.class);
+        if (decoder != null) {
+            decoder.deliverTo(this::command);
+        }
         engine.open(client);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Command cmd = (Command) msg;
+        command((Command) msg);
+    }
+
+    /** A decoded command (straight from the {@link CommandDecoder}, see channelActive). */
+    private void command(Command cmd) {
         if (verbose > 1) {
             log("< " + cmd);
         }
