@@ -44,10 +44,13 @@ class BusyPollSelectStrategyTest {
             polls.incrementAndGet();
             return 0;
         };
+        // "Polled" is at least one poll: how many fit in the 20 us window depends on the machine's load, and a
+        // descheduled thread may fit only one (this test once flaked asserting more).
         for (int i = 0; i < 2; i++) {
+            polls.set(0);
             assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(nothing, false)));
+            assertTrue(polls.get() >= 1, "each of the first two passes polls");
         }
-        assertTrue(polls.get() > 2, "each of the first two passes polled for a while: " + polls.get());
         polls.set(0);
         for (int i = 0; i < 15; i++) {
             assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(nothing, false)));
@@ -56,7 +59,7 @@ class BusyPollSelectStrategyTest {
         assertEquals(4, (int) onLoop(() -> s.calculateStrategy(() -> 4, false)), "the 16th pass polls again");
         polls.set(0);
         assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(nothing, false)));
-        assertTrue(polls.get() > 1, "a poll that found requests resets the count");
+        assertTrue(polls.get() >= 1, "a poll that found requests resets the count: the next pass polls");
     }
 
     @Test
