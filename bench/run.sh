@@ -6,7 +6,8 @@
 #   bench/run.sh [REPS]            (default 3)
 # env: MODE=mem|durable (default mem): mem = beanstalkd in memory vs sluiced --in-memory;
 #      durable = beanstalkd -b DIR -f 0 vs sluiced -b DIR (fsync always, the default)
-#      WORKLOADS="put_c1_p64 ..." (names in bench/lib.sh), DURATION=5, WARMUP=10, BODY=100, OUT=file for raw RESULT lines
+#      WORKLOADS="put_c1_p64 ..." (names in bench/lib.sh), DURATION=5, WARMUP=10, BODY=100, OUT=file for raw RESULT lines,
+#      WARM_MB=8192 (memory touched once per boot before measuring, 0 = skip; see bench/lib.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 REPS=${1:-3}
