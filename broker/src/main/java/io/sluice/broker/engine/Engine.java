@@ -162,6 +162,11 @@ public final class Engine {
         return journal != null && journal.nextSegmentPending();
     }
 
+    /** Whether replies wait for the log to make their records durable (fsync always). */
+    public boolean awaitsDurability() {
+        return !held.isEmpty();
+    }
+
     /** Whether a held reply can go out now (the runner re-checks this before it sleeps). */
     public boolean releasable() {
         Held h = held.peek();

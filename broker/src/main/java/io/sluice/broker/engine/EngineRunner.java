@@ -86,7 +86,21 @@ public final class EngineRunner {
      */
     public void startOn(ScheduledExecutorService host) {
         this.host = host;
+        host.execute(() -> HOSTED.set(this));
         schedule();
+    }
+
+    /** The runner whose cycles this thread hosts ({@link #startOn}), or null. */
+    private static final ThreadLocal<EngineRunner> HOSTED = new ThreadLocal<>();
+
+    /** Called on a host thread: the engine it hosts, or null. */
+    public static EngineRunner hostedHere() {
+        return HOSTED.get();
+    }
+
+    /** Host thread only: replies wait for the log's fsync, whose end will post a cycle to this thread. */
+    public boolean awaitingLog() {
+        return engine.awaitsDurability();
     }
 
     public void open(Client c) {

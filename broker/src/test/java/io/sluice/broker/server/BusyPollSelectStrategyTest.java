@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,5 +77,46 @@ class BusyPollSelectStrategyTest {
         }, false));
         assertEquals(0, n, "returns to run the task instead of polling on (its eventfd is not written)");
         assertEquals(1, polls.get(), "no poll after the task came");
+    }
+
+    @Test
+    void whileRepliesWaitForTheLogTheLoopPollsOnUntilTheLogsTaskComes() throws Exception {
+        AtomicBoolean awaiting = new AtomicBoolean();
+        BusyPollSelectStrategy s = new BusyPollSelectStrategy(awaiting::get);
+        io.netty.util.IntSupplier nothing = () -> 0;
+        for (int i = 0; i < 2; i++) {
+            assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(nothing, false)));
+        }
+        // two misses: a pass now blocks at once, unless replies wait for the log
+        AtomicInteger polls = new AtomicInteger();
+        io.netty.util.IntSupplier logTaskAtThirdPoll = () -> {
+            if (polls.incrementAndGet() == 3) {
+                loop.execute(() -> { }); // as the log thread's wake-up after its fsync
+            }
+            return 0;
+        };
+        assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(logTaskAtThirdPoll, false)));
+        assertEquals(0, polls.get(), "not awaiting the log: the skipped pass does not poll");
+        awaiting.set(true);
+        // A yield that ran another thread ends the wait early (the core is wanted): on a busy machine some tries
+        // may, so the test asks for one full wait in twelve tries. Not more: the 16th pass after the misses polls
+        // anyway, and would pass this test without the wait for the log.
+        boolean waited = false;
+        for (int attempt = 0; attempt < 12 && !waited; attempt++) {
+            polls.set(0);
+            int n = onLoop(() -> s.calculateStrategy(logTaskAtThirdPoll, false));
+            waited = n == 0 && polls.get() == 3;
+            onLoop(() -> 0); // lets the posted task run before the next try
+        }
+        assertTrue(waited, "awaiting the log, the loop polled on until the log's task came, and returned to run it");
+    }
+
+    @Test
+    void theWaitForTheLogEndsWithinItsWindow() throws Exception {
+        BusyPollSelectStrategy s = new BusyPollSelectStrategy(() -> true);
+        long start = System.nanoTime();
+        assertEquals(SelectStrategy.SELECT, (int) onLoop(() -> s.calculateStrategy(() -> 0, false)));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "the window is bounded");
+        assertEquals(5, (int) onLoop(() -> s.calculateStrategy(() -> 5, false)), "ready sockets end it at once");
     }
 }
