@@ -29,8 +29,6 @@ import java.util.function.BooleanSupplier;
 final class BusyPollSelectStrategy implements SelectStrategy {
     static final long SPIN_NANOS = Long.getLong("sluice.loop.busyPollNanos", 20_000);
     static final long LOG_WAIT_NANOS = Long.getLong("sluice.loop.logWaitNanos", 300_000);
-    /** A yield that took longer than this ran another thread: the core is wanted (a bare sched_yield is ~1 µs). */
-    private static final long CONTENDED_YIELD_NANOS = 5_000;
 
     /** Polls in a row that found nothing (0 to 2). */
     private int misses;
@@ -103,8 +101,7 @@ final class BusyPollSelectStrategy implements SelectStrategy {
 
     /** Polls the sockets until the log's wake-up task comes, the window ends, or another thread wants the core. */
     private int awaitLog(IntSupplier selectSupplier) throws Exception {
-        long now = System.nanoTime();
-        long end = now + LOG_WAIT_NANOS;
+        long end = System.nanoTime() + LOG_WAIT_NANOS;
         do {
             int n = selectSupplier.get();
             if (n > 0) {
@@ -113,14 +110,10 @@ final class BusyPollSelectStrategy implements SelectStrategy {
             if (loop.pendingTasks() > 0) {
                 return 0;
             }
-            now = System.nanoTime();
-            Thread.yield();
-            long after = System.nanoTime();
-            if (after - now > CONTENDED_YIELD_NANOS) {
+            if (CoreYield.wanted()) {
                 return SelectStrategy.SELECT;
             }
-            now = after;
-        } while (now < end);
+        } while (System.nanoTime() < end);
         return SelectStrategy.SELECT;
     }
 }

@@ -18,8 +18,6 @@ import io.sluice.broker.engine.EngineRunner;
  */
 final class ReplyAwaitingSelectStrategy implements SelectStrategy {
     static final long SPIN_NANOS = Long.getLong("sluice.loop.spinNanos", 30_000);
-    /** A yield that took longer than this ran another thread: the core is wanted (a bare sched_yield is ~1 µs). */
-    private static final long CONTENDED_YIELD_NANOS = 5_000;
 
     @Override
     public int calculateStrategy(IntSupplier selectSupplier, boolean hasTasks) throws Exception {
@@ -29,8 +27,7 @@ final class ReplyAwaitingSelectStrategy implements SelectStrategy {
         LoopFlusher f = LoopFlusher.CURRENT.get();
         EngineRunner.Batches handedOver = f == null ? null : f.takeAwaiting();
         if (SPIN_NANOS > 0 && handedOver != null && f.worthAwaiting()) {
-            long now = System.nanoTime();
-            long end = now + SPIN_NANOS;
+            long end = System.nanoTime() + SPIN_NANOS;
             boolean contended = false;
             int polls = 0;
             do {
@@ -46,18 +43,14 @@ final class ReplyAwaitingSelectStrategy implements SelectStrategy {
                     f.awaited(answered);
                     return answered ? 0 : SelectStrategy.SELECT;
                 }
-                Thread.yield(); // on oversubscribed cores, let the engine or a client run meanwhile
-                long before = now;
-                now = System.nanoTime();
-                contended |= now - before > CONTENDED_YIELD_NANOS;
+                contended |= CoreYield.wanted(); // on oversubscribed cores, let the engine or a client run meanwhile
                 if ((++polls & 15) == 0) {
                     int n = selectSupplier.get();
                     if (n > 0) {
                         return n;
                     }
-                    now = System.nanoTime(); // a slow poll of the sockets is not a wanted core
                 }
-            } while (now < end);
+            } while (System.nanoTime() < end);
         }
         return SelectStrategy.SELECT;
     }
