@@ -68,13 +68,13 @@ cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null || true; rm -rf "$DATA"; 
 trap 'cleanup; rm -rf "$DIST"' EXIT
 
 listening() { grep -qs ":$(printf "%04X" $PORT) [0:]*:0000 0A" /proc/net/tcp /proc/net/tcp6; }
-start() { # $1 = beanstalkd | sluice
+start() { # $1 = beanstalkd | sluice | sluice_mem (in memory whatever $MODE)
   rm -rf "$DATA/$1"; mkdir -p "$DATA/$1"
   if [ "$1" = beanstalkd ]; then
     if [ "$MODE" = durable ]; then extra="-b $DATA/beanstalkd -f 0"; else extra=""; fi
     beanstalkd -l 127.0.0.1 -p $PORT $extra 2>>"$DATA/beanstalkd.log" & SPID=$!
   else
-    if [ "$MODE" = durable ]; then extra="-b $DATA/sluice"; else extra="--in-memory"; fi
+    if [ "$MODE" = durable ] && [ "$1" = sluice ]; then extra="-b $DATA/sluice"; else extra="--in-memory"; fi
     java $SLUICE_JVM ${JAVA_OPTS:-} -cp "$CP" io.sluice.broker.Main -p $PORT $extra ${SLUICE_ARGS:-} 2>/dev/null & SPID=$!
   fi
   for _ in $(seq 100); do

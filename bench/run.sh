@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Same-run comparison of Sluice and beanstalkd 1.12 on loopback, with the neutral qload load generator.
 # For every workload and repetition it starts a fresh beanstalkd, measures, stops it, then a fresh Sluice, and
-# so on, alternating; it prints each median and the ratio Sluice / beanstalkd.
+# so on, alternating; it prints each median and the ratio Sluice / beanstalkd. In durable mode a third server
+# joins the alternation, Sluice in memory, for the target durable / in-memory (column dur/mem).
 #
 #   bench/run.sh [REPS]            (default 3)
 # env: MODE=mem|durable (default mem): mem = beanstalkd in memory vs sluiced --in-memory;
@@ -25,11 +26,15 @@ mkdir -p "$(dirname "$OUT")"
 . "$root/bench/lib.sh"
 
 echo "# $(date -u +%FT%TZ) mode=$MODE reps=$REPS duration=${DURATION}s warmup=${WARMUP}s body=$BODY $(nproc) cores" | tee -a "$OUT"
-printf '%-14s %12s %12s %7s %10s %10s\n' workload sluice/s beanstalkd/s ratio sl_p99us bs_p99us
+SERVERS="beanstalkd sluice"
+[ "$MODE" = durable ] && SERVERS="beanstalkd sluice sluice_mem"
+printf '%-14s %12s %12s %7s %10s %10s' workload sluice/s beanstalkd/s ratio sl_p99us bs_p99us
+[ "$MODE" = durable ] && printf ' %12s %7s' sluice_mem/s dur/mem
+echo
 for w in $WORKLOADS; do
-  s_rates=(); b_rates=(); s_p99=(); b_p99=()
+  s_rates=(); b_rates=(); s_p99=(); b_p99=(); m_rates=()
   for r in $(seq "$REPS"); do
-    for server in beanstalkd sluice; do
+    for server in $SERVERS; do
       start $server
       line=$("$QDIR/qload" --port $PORT $(args "$w") --body "$BODY" --duration "$DURATION" --warmup "$WARMUP" \
              --quiet --server-pid "$SPID" 2>/dev/null | grep '^RESULT' || true)
@@ -38,11 +43,20 @@ for w in $WORKLOADS; do
       rate=$(echo "$line" | field jobs_per_s); p99=$(echo "$line" | field p99_us)
       errors=$(echo "$line" | field errors)
       [ "${errors:-1}" = 0 ] || echo "WARNING: $server $w rep $r: errors=${errors:-?} (see $OUT)" >&2
-      if [ $server = sluice ]; then s_rates+=("${rate:-0}"); s_p99+=("${p99:-0}"); else b_rates+=("${rate:-0}"); b_p99+=("${p99:-0}"); fi
+      case $server in
+        sluice) s_rates+=("${rate:-0}"); s_p99+=("${p99:-0}") ;;
+        sluice_mem) m_rates+=("${rate:-0}") ;;
+        *) b_rates+=("${rate:-0}"); b_p99+=("${p99:-0}") ;;
+      esac
     done
   done
   s=$(printf '%s\n' "${s_rates[@]}" | median); b=$(printf '%s\n' "${b_rates[@]}" | median)
   sp=$(printf '%s\n' "${s_p99[@]}" | median); bp=$(printf '%s\n' "${b_p99[@]}" | median)
   ratio=$(awk -v s="$s" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? s / b : 0) }')
-  printf '%-14s %12.0f %12.0f %6sx %10s %10s\n' "$w" "$s" "$b" "$ratio" "$sp" "$bp" | tee -a "$OUT"
+  row=$(printf '%-14s %12.0f %12.0f %6sx %10s %10s' "$w" "$s" "$b" "$ratio" "$sp" "$bp")
+  if [ "$MODE" = durable ]; then
+    m=$(printf '%s\n' "${m_rates[@]}" | median)
+    row="$row $(printf '%12.0f %6sx' "$m" "$(awk -v s="$s" -v m="$m" 'BEGIN { printf "%.2f", (m > 0 ? s / m : 0) }')")"
+  fi
+  echo "$row" | tee -a "$OUT"
 done
