@@ -26,6 +26,7 @@ mkdir -p "$(dirname "$OUT")"
 . "$root/bench/lib.sh"
 
 echo "# $(date -u +%FT%TZ) mode=$MODE reps=$REPS duration=${DURATION}s warmup=${WARMUP}s body=$BODY $(nproc) cores" | tee -a "$OUT"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 SERVERS="beanstalkd sluice"
 [ "$MODE" = durable ] && SERVERS="beanstalkd sluice sluice_mem"
 printf '%-14s %12s %12s %7s %10s %10s' workload sluice/s beanstalkd/s ratio sl_p99us bs_p99us
@@ -52,11 +53,10 @@ for w in $WORKLOADS; do
   done
   s=$(printf '%s\n' "${s_rates[@]}" | median); b=$(printf '%s\n' "${b_rates[@]}" | median)
   sp=$(printf '%s\n' "${s_p99[@]}" | median); bp=$(printf '%s\n' "${b_p99[@]}" | median)
-  ratio=$(awk -v s="$s" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? s / b : 0) }')
-  row=$(printf '%-14s %12.0f %12.0f %6sx %10s %10s' "$w" "$s" "$b" "$ratio" "$sp" "$bp")
+  row=$(printf '%-14s %12.0f %12.0f %6sx %10s %10s' "$w" "$s" "$b" "$(ratio "$s" "$b")" "$sp" "$bp")
   if [ "$MODE" = durable ]; then
     m=$(printf '%s\n' "${m_rates[@]}" | median)
-    row="$row $(printf '%12.0f %6sx' "$m" "$(awk -v s="$s" -v m="$m" 'BEGIN { printf "%.2f", (m > 0 ? s / m : 0) }')")"
+    row="$row $(printf '%12.0f %6sx' "$m" "$(ratio "$s" "$m")")"
   fi
   echo "$row" | tee -a "$OUT"
 done
